@@ -1,0 +1,88 @@
+// A thin HDF5 wrapper in HighFive's spirit: every C call is checked and a failure
+// becomes a typed exception (ph3mpi::Hdf5Error, or InputError for user files)
+// naming the file and dataset. HDF5's own error-stack printing is switched off.
+#pragma once
+
+#include <hdf5.h>
+
+#include <complex>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ph3mpi/common/ndarray.hpp"
+
+namespace ph3mpi::io {
+
+// Owns one hid_t and closes it with the right H5?close.
+class Hdf5Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Hdf5Handle() = default;
+  Hdf5Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  ~Hdf5Handle() { reset(); }
+  Hdf5Handle(Hdf5Handle&& other) noexcept : id_(other.id_), closer_(other.closer_) { other.id_ = -1; }
+  Hdf5Handle& operator=(Hdf5Handle&& other) noexcept;
+  Hdf5Handle(const Hdf5Handle&) = delete;
+  Hdf5Handle& operator=(const Hdf5Handle&) = delete;
+  hid_t id() const noexcept { return id_; }
+  bool valid() const noexcept { return id_ >= 0; }
+  void reset() noexcept;
+
+ private:
+  hid_t id_ = -1;
+  Closer closer_ = nullptr;
+};
+
+// Element kinds a dataset may hold, as the reader sees them.
+enum class Hdf5Kind { kFloat, kInteger, kString, kComplex, kOther };
+
+class Hdf5File {
+ public:
+  enum class Mode { kReadOnly, kReadWrite, kTruncate };
+
+  // Opens (or for kTruncate creates) `path` for serial access. A missing or
+  // non-HDF5 file raises InputError(path, ...).
+  Hdf5File(const std::string& path, Mode mode = Mode::kReadOnly);
+
+  const std::string& path() const noexcept { return path_; }
+  hid_t id() const noexcept { return file_.id(); }
+
+  bool exists(const std::string& name) const;  // dataset or group, nested names allowed
+  std::vector<std::size_t> shape(const std::string& dataset) const;
+  Hdf5Kind kind(const std::string& dataset) const;
+
+  // Read a whole dataset converted to T (float kinds to double, integer kinds to
+  // int64/int32; a float dataset read as integer or vice versa is an InputError).
+  NdArray<double> read_double(const std::string& dataset) const;
+  NdArray<std::int64_t> read_int(const std::string& dataset) const;
+  NdArray<std::complex<double>> read_complex(const std::string& dataset) const;  // h5py {r,i} compound
+  double read_double_scalar(const std::string& dataset) const;
+  std::int64_t read_int_scalar(const std::string& dataset) const;
+  std::vector<std::string> read_strings(
+      const std::string& dataset) const;  // fixed or variable length, 0-d or 1-d
+
+  // Writing. Groups along the path are created. Overwriting an existing dataset is an error.
+  void write(const std::string& dataset, const NdArray<double>& array);
+  void write(const std::string& dataset, const NdArray<std::int64_t>& array);
+  void write(const std::string& dataset, const NdArray<std::complex<double>>& array);
+  void write_scalar(const std::string& dataset, double value);
+  void write_scalar(const std::string& dataset, std::int64_t value);
+  void write_string(const std::string& dataset, const std::string& value);
+  void write_attribute(const std::string& object, const std::string& name, const std::string& value);
+
+ private:
+  Hdf5Handle open_dataset(const std::string& dataset) const;
+  void ensure_parent_groups(const std::string& dataset);
+  void write_raw(const std::string& dataset, hid_t mem_type, const std::vector<std::size_t>& shape,
+                 const void* data);
+  [[noreturn]] void fail(const std::string& what) const;
+
+  std::string path_;
+  Hdf5Handle file_;
+};
+
+// The complex type h5py uses ({"r": double, "i": double}), created once.
+hid_t complex_double_type();
+
+}  // namespace ph3mpi::io

@@ -1,0 +1,304 @@
+#include "ph3mpi/io/hdf5_file.hpp"
+
+#include <filesystem>
+#include <mutex>
+
+#include "ph3mpi/common/error.hpp"
+
+namespace ph3mpi::io {
+namespace {
+
+// Silence HDF5's default error-stack printing once per process: errors are
+// reported through exceptions with our own context instead.
+void silence_hdf5_errors() {
+  static std::once_flag flag;
+  std::call_once(flag, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+}
+
+template <typename T>
+NdArray<T> read_as(const Hdf5File& file, hid_t dataset, hid_t mem_type, const std::vector<std::size_t>& shape,
+                   const std::string& name) {
+  NdArray<T> out(shape);
+  if (out.size() > 0 && H5Dread(dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.ptr()) < 0) {
+    throw InputError(file.path(), "cannot read dataset '" + name + "' (corrupt or truncated file?)");
+  }
+  return out;
+}
+
+}  // namespace
+
+Hdf5Handle& Hdf5Handle::operator=(Hdf5Handle&& other) noexcept {
+  if (this != &other) {
+    reset();
+    id_ = other.id_;
+    closer_ = other.closer_;
+    other.id_ = -1;
+  }
+  return *this;
+}
+
+void Hdf5Handle::reset() noexcept {
+  if (id_ >= 0 && closer_ != nullptr) {
+    closer_(id_);
+  }
+  id_ = -1;
+}
+
+hid_t complex_double_type() {
+  static hid_t type = [] {
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(std::complex<double>));
+    H5Tinsert(t, "r", 0, H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "i", sizeof(double), H5T_NATIVE_DOUBLE);
+    return t;
+  }();
+  return type;
+}
+
+Hdf5File::Hdf5File(const std::string& path, Mode mode) : path_(path) {
+  silence_hdf5_errors();
+  if (mode == Mode::kTruncate) {
+    file_ = Hdf5Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    if (!file_.valid()) {
+      throw InputError(path, "cannot create HDF5 file");
+    }
+    return;
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    throw InputError(path, "file not found");
+  }
+  if (std::filesystem::is_directory(path, ec)) {
+    throw InputError(path, "is a directory, expected an HDF5 file");
+  }
+  if (std::filesystem::file_size(path, ec) == 0) {
+    throw InputError(path, "file is empty, expected an HDF5 file");
+  }
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    throw InputError(path, "not an HDF5 file (bad signature or truncated)");
+  }
+  unsigned flags = mode == Mode::kReadOnly ? H5F_ACC_RDONLY : H5F_ACC_RDWR;
+  file_ = Hdf5Handle(H5Fopen(path.c_str(), flags, H5P_DEFAULT), H5Fclose);
+  if (!file_.valid()) {
+    throw InputError(path, "cannot open HDF5 file (truncated or corrupt?)");
+  }
+}
+
+void Hdf5File::fail(const std::string& what) const { throw InputError(path_, what); }
+
+bool Hdf5File::exists(const std::string& name) const {
+  // Check every component so that a missing intermediate group is not an HDF5 error.
+  std::string partial;
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    std::size_t slash = name.find('/', start);
+    std::string component =
+        name.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (!component.empty()) {
+      partial += (partial.empty() ? "" : "/") + component;
+      if (H5Lexists(file_.id(), partial.c_str(), H5P_DEFAULT) <= 0) {
+        return false;
+      }
+    }
+    if (slash == std::string::npos) {
+      break;
+    }
+    start = slash + 1;
+  }
+  return !partial.empty();
+}
+
+Hdf5Handle Hdf5File::open_dataset(const std::string& dataset) const {
+  if (!exists(dataset)) {
+    fail("dataset '" + dataset + "' is missing");
+  }
+  Hdf5Handle d(H5Dopen2(file_.id(), dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!d.valid()) {
+    fail("'" + dataset + "' is not a readable dataset");
+  }
+  return d;
+}
+
+std::vector<std::size_t> Hdf5File::shape(const std::string& dataset) const {
+  Hdf5Handle d = open_dataset(dataset);
+  Hdf5Handle space(H5Dget_space(d.id()), H5Sclose);
+  int rank = H5Sget_simple_extent_ndims(space.id());
+  if (rank < 0) {
+    fail("cannot read the shape of dataset '" + dataset + "'");
+  }
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr);
+  return std::vector<std::size_t>(dims.begin(), dims.end());
+}
+
+Hdf5Kind Hdf5File::kind(const std::string& dataset) const {
+  Hdf5Handle d = open_dataset(dataset);
+  Hdf5Handle type(H5Dget_type(d.id()), H5Tclose);
+  switch (H5Tget_class(type.id())) {
+    case H5T_FLOAT:
+      return Hdf5Kind::kFloat;
+    case H5T_INTEGER:
+    case H5T_ENUM:  // h5py stores numpy bool as an enum of int8
+      return Hdf5Kind::kInteger;
+    case H5T_STRING:
+      return Hdf5Kind::kString;
+    case H5T_COMPOUND:
+      return H5Tget_nmembers(type.id()) == 2 ? Hdf5Kind::kComplex : Hdf5Kind::kOther;
+    default:
+      return Hdf5Kind::kOther;
+  }
+}
+
+NdArray<double> Hdf5File::read_double(const std::string& dataset) const {
+  if (kind(dataset) != Hdf5Kind::kFloat) {
+    fail("dataset '" + dataset + "' must hold floating-point numbers");
+  }
+  Hdf5Handle d = open_dataset(dataset);
+  return read_as<double>(*this, d.id(), H5T_NATIVE_DOUBLE, shape(dataset), dataset);
+}
+
+NdArray<std::int64_t> Hdf5File::read_int(const std::string& dataset) const {
+  Hdf5Kind k = kind(dataset);
+  Hdf5Handle d = open_dataset(dataset);
+  if (k == Hdf5Kind::kInteger) {
+    Hdf5Handle type(H5Dget_type(d.id()), H5Tclose);
+    if (H5Tget_class(type.id()) == H5T_ENUM) {
+      // numpy bool: read the raw int8 base values.
+      NdArray<std::int8_t> raw = read_as<std::int8_t>(*this, d.id(), type.id(), shape(dataset), dataset);
+      NdArray<std::int64_t> out(raw.shape);
+      for (std::size_t i = 0; i < raw.size(); ++i) out[i] = raw[i];
+      return out;
+    }
+    return read_as<std::int64_t>(*this, d.id(), H5T_NATIVE_INT64, shape(dataset), dataset);
+  }
+  fail("dataset '" + dataset + "' must hold integers");
+}
+
+NdArray<std::complex<double>> Hdf5File::read_complex(const std::string& dataset) const {
+  if (kind(dataset) != Hdf5Kind::kComplex) {
+    fail("dataset '" + dataset + "' must hold complex numbers");
+  }
+  Hdf5Handle d = open_dataset(dataset);
+  return read_as<std::complex<double>>(*this, d.id(), complex_double_type(), shape(dataset), dataset);
+}
+
+double Hdf5File::read_double_scalar(const std::string& dataset) const {
+  NdArray<double> a = read_double(dataset);
+  if (a.size() != 1) {
+    fail("dataset '" + dataset + "' must be a scalar, has shape " + a.shape_string());
+  }
+  return a[0];
+}
+
+std::int64_t Hdf5File::read_int_scalar(const std::string& dataset) const {
+  NdArray<std::int64_t> a = read_int(dataset);
+  if (a.size() != 1) {
+    fail("dataset '" + dataset + "' must be a scalar, has shape " + a.shape_string());
+  }
+  return a[0];
+}
+
+std::vector<std::string> Hdf5File::read_strings(const std::string& dataset) const {
+  if (kind(dataset) != Hdf5Kind::kString) {
+    fail("dataset '" + dataset + "' must hold strings");
+  }
+  Hdf5Handle d = open_dataset(dataset);
+  Hdf5Handle type(H5Dget_type(d.id()), H5Tclose);
+  std::size_t n = NdArray<char>::element_count(shape(dataset));
+  std::vector<std::string> out;
+  if (H5Tis_variable_str(type.id()) > 0) {
+    std::vector<char*> ptrs(n, nullptr);
+    Hdf5Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.id(), H5T_VARIABLE);
+    if (H5Dread(d.id(), mem.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0) {
+      fail("cannot read string dataset '" + dataset + "'");
+    }
+    for (char* p : ptrs) {
+      out.emplace_back(p ? p : "");
+    }
+    Hdf5Handle space(H5Dget_space(d.id()), H5Sclose);
+    H5Dvlen_reclaim(mem.id(), space.id(), H5P_DEFAULT, ptrs.data());
+  } else {
+    std::size_t len = H5Tget_size(type.id());
+    std::vector<char> buffer(n * len + 1, '\0');
+    if (H5Dread(d.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0) {
+      fail("cannot read string dataset '" + dataset + "'");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string s(buffer.data() + i * len, len);
+      out.push_back(s.substr(0, s.find('\0')));
+    }
+  }
+  return out;
+}
+
+void Hdf5File::ensure_parent_groups(const std::string& dataset) {
+  std::size_t pos = 0;
+  while ((pos = dataset.find('/', pos + 1)) != std::string::npos) {
+    std::string group = dataset.substr(0, pos);
+    if (H5Lexists(file_.id(), group.c_str(), H5P_DEFAULT) <= 0) {
+      Hdf5Handle g(H5Gcreate2(file_.id(), group.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose);
+      if (!g.valid()) {
+        throw Hdf5Error(path_ + ": cannot create group '" + group + "'");
+      }
+    }
+  }
+}
+
+void Hdf5File::write_raw(const std::string& dataset, hid_t mem_type, const std::vector<std::size_t>& shape,
+                         const void* data) {
+  if (exists(dataset)) {
+    throw Hdf5Error(path_ + ": dataset '" + dataset + "' already exists");
+  }
+  ensure_parent_groups(dataset);
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  Hdf5Handle space(dims.empty() ? H5Screate(H5S_SCALAR)
+                                : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                   H5Sclose);
+  Hdf5Handle d(
+      H5Dcreate2(file_.id(), dataset.c_str(), mem_type, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Dclose);
+  if (!d.valid() || H5Dwrite(d.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+    throw Hdf5Error(path_ + ": cannot write dataset '" + dataset + "'");
+  }
+}
+
+void Hdf5File::write(const std::string& dataset, const NdArray<double>& array) {
+  write_raw(dataset, H5T_NATIVE_DOUBLE, array.shape, array.ptr());
+}
+
+void Hdf5File::write(const std::string& dataset, const NdArray<std::int64_t>& array) {
+  write_raw(dataset, H5T_NATIVE_INT64, array.shape, array.ptr());
+}
+
+void Hdf5File::write(const std::string& dataset, const NdArray<std::complex<double>>& array) {
+  write_raw(dataset, complex_double_type(), array.shape, array.ptr());
+}
+
+void Hdf5File::write_scalar(const std::string& dataset, double value) {
+  write_raw(dataset, H5T_NATIVE_DOUBLE, {}, &value);
+}
+
+void Hdf5File::write_scalar(const std::string& dataset, std::int64_t value) {
+  write_raw(dataset, H5T_NATIVE_INT64, {}, &value);
+}
+
+void Hdf5File::write_string(const std::string& dataset, const std::string& value) {
+  Hdf5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.id(), value.empty() ? 1 : value.size());
+  H5Tset_strpad(type.id(), H5T_STR_NULLPAD);
+  write_raw(dataset, type.id(), {}, value.empty() ? "" : value.data());
+}
+
+void Hdf5File::write_attribute(const std::string& object, const std::string& name, const std::string& value) {
+  Hdf5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.id(), value.empty() ? 1 : value.size());
+  Hdf5Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Hdf5Handle attr(H5Acreate_by_name(file_.id(), object.c_str(), name.c_str(), type.id(), space.id(),
+                                    H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  H5Aclose);
+  if (!attr.valid() || H5Awrite(attr.id(), type.id(), value.empty() ? "" : value.data()) < 0) {
+    throw Hdf5Error(path_ + ": cannot write attribute '" + name + "' on '" + object + "'");
+  }
+}
+
+}  // namespace ph3mpi::io
