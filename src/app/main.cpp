@@ -1,1 +1,4 @@
-int main() { return 0; }
+// The ph3mpi executable: everything lives in the library (src/driver/).
+#include "ph3mpi/driver/driver.hpp"
+
+int main(int argc, char** argv) { return ph3mpi::driver::main(argc, argv); }

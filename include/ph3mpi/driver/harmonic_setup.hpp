@@ -1,0 +1,31 @@
+// The harmonic stage every mode starts from: the BZ grid of the mesh and the
+// dynamical matrix of the fc2 supercell, built from validated Inputs exactly as
+// phono3py builds them (Phono3py._set_mesh_numbers, Phono3py.init_phph_interaction).
+#pragma once
+
+#include <memory>
+
+#include "ph3mpi/driver/inputs.hpp"
+#include "ph3mpi/grid/bz_grid.hpp"
+#include "ph3mpi/grid/grid_matrix.hpp"
+#include "ph3mpi/grid/ir_grid_points.hpp"
+#include "ph3mpi/phonon/dynamical_matrix.hpp"
+
+namespace ph3mpi::driver {
+
+// The primitive cell's symmetry in the form the grid code takes (spglib dataset
+// rotations, transformation matrix, standardized lattice); identity only when
+// is_symmetry = false (phonopy's mock dataset).
+grid::GridSymmetry grid_symmetry(const Inputs& inputs);
+
+// phono3py's BZ grid of settings.mesh on the primitive cell. Throws SettingsError
+// when no mesh is set.
+grid::BZGrid make_bz_grid(const Inputs& inputs);
+
+// The mesh numbers phono3py writes (D_diag) and puts into file names.
+std::array<std::int64_t, 3> mesh_numbers(const grid::BZGrid& bz_grid);
+
+// D(q) from fc2 on the phonon supercell (NAC as inputs.nac says).
+std::unique_ptr<phonon::DynamicalMatrix> make_dynamical_matrix(const Inputs& inputs);
+
+}  // namespace ph3mpi::driver

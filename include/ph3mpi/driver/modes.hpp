@@ -1,0 +1,39 @@
+// The mode table: config `mode` -> the function that runs it. A mode is implemented
+// by writing `int run_<mode>(const ModeArguments&)` in src/driver/ (or a module it
+// calls) and putting it into the table in src/driver/mode_table.cpp. Modes whose
+// entry is empty fail with "mode '<name>' is not implemented in this version".
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ph3mpi/config/settings.hpp"
+#include "ph3mpi/driver/inputs.hpp"
+#include "ph3mpi/parallel/context.hpp"
+
+namespace ph3mpi::driver {
+
+struct ModeArguments {
+  const parallel::Context& context;  // all ranks of the run
+  const Inputs& inputs;              // identical on every rank
+  const parallel::Rank0Stream& log;  // progress output (rank 0 only)
+};
+
+// Called on every rank; returns the process exit code (0 = success). Errors are
+// exceptions (see parallel/error_handling.hpp for how they end the run).
+using ModeRunner = int (*)(const ModeArguments&);
+
+// Mode runners (one file each in src/driver/).
+int run_phonons(const ModeArguments& args);
+
+// The runner of `mode`, or nullptr when the mode is not implemented.
+ModeRunner find_mode_runner(config::Mode mode);
+
+// Names of the implemented modes (for messages).
+std::vector<std::string> implemented_modes();
+
+// Throws SettingsError("mode '<name>' is not implemented in this version ...") when
+// find_mode_runner(mode) is nullptr.
+ModeRunner require_mode_runner(config::Mode mode);
+
+}  // namespace ph3mpi::driver

@@ -1,0 +1,94 @@
+#include "ph3mpi/driver/driver.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+
+#include "ph3mpi/config/schema.hpp"
+#include "ph3mpi/driver/modes.hpp"
+#include "ph3mpi/parallel/error_handling.hpp"
+#include "ph3mpi/parallel/mpi_environment.hpp"
+
+namespace ph3mpi::driver {
+namespace {
+
+struct CommandLine {
+  std::string config;
+  bool version = false;
+  bool help_config = false;
+  std::string format = "text";
+  bool dry_run = false;
+};
+
+// Every rank runs this; only rank 0 prints. All ranks see the same argv, so they
+// all take the same branch and return the same code.
+int run(const parallel::Context& context, const CommandLine& cl) {
+  // The one collective "load and validate" phase: config, yaml, cells, fc2, fc3, BORN.
+  Inputs inputs;
+  parallel::collective_check(context, [&] { inputs = load_inputs(cl.config); });
+
+  if (cl.dry_run) {
+    if (context.is_root()) print_dry_run(inputs, context, std::cout);
+    return 0;
+  }
+
+  ModeRunner runner = nullptr;
+  parallel::collective_check(context, [&] { runner = require_mode_runner(inputs.settings.mode); });
+  const parallel::Rank0Stream log(std::cout,
+                                  context.is_root() && inputs.settings.log_level != config::LogLevel::kQuiet);
+  return runner(ModeArguments{context, inputs, log});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::unique_ptr<parallel::MpiEnvironment> mpi;
+  try {
+    mpi = std::make_unique<parallel::MpiEnvironment>(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "ph3mpi: error: " << e.what() << std::endl;
+    return 1;
+  }
+  const parallel::Context context = parallel::Context::mpi_world();
+
+  CommandLine cl;
+  CLI::App app{"ph3mpi " PH3MPI_VERSION
+               ": phono3py's three-phonon lattice thermal conductivity runtime, distributed with MPI.\n"
+               "Run with mpiexec -n <ranks> ph3mpi config.toml",
+               "ph3mpi"};
+  app.add_option("config", cl.config, "config.toml describing the run (keys: see --help-config)");
+  app.add_flag("--version", cl.version, "Print the ph3mpi and dependency versions");
+  CLI::Option* help_config = app.add_flag("--help-config", cl.help_config, "Print every config.toml key");
+  app.add_option("--format", cl.format, "Format of --help-config")
+      ->check(CLI::IsMember({"text", "markdown"}))
+      ->needs(help_config);
+  app.add_flag("--dry-run", cl.dry_run,
+               "Read and validate config and inputs, print what would be computed, write nothing");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help ends here too (exit code 0); only rank 0 prints. Usage errors exit with 2.
+    const int code = context.is_root() ? app.exit(e) : e.get_exit_code();
+    return code == 0 ? 0 : 2;
+  }
+
+  if (cl.version) {
+    if (context.is_root()) print_version(std::cout);
+    return 0;
+  }
+  if (cl.help_config) {
+    if (context.is_root()) {
+      config::print_schema(
+          std::cout, cl.format == "markdown" ? config::SchemaFormat::kMarkdown : config::SchemaFormat::kText);
+    }
+    return 0;
+  }
+  if (cl.config.empty()) {
+    if (context.is_root()) std::cerr << "ph3mpi: error: no config file given\n" << app.help();
+    return 1;
+  }
+  return parallel::run_guarded(context, [&] { return run(context, cl); });
+}
+
+}  // namespace ph3mpi::driver

@@ -1,0 +1,128 @@
+// `ph3mpi --dry-run`: a readable account of what a run with this config would do.
+#include <omp.h>
+
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+#include "ph3mpi/driver/driver.hpp"
+#include "ph3mpi/driver/modes.hpp"
+
+namespace ph3mpi::driver {
+namespace {
+
+std::string matrix_text(const Eigen::Matrix3i& m) {
+  std::ostringstream s;
+  s << "[";
+  for (int i = 0; i < 3; ++i) {
+    s << (i ? ", [" : "[") << m(i, 0) << ", " << m(i, 1) << ", " << m(i, 2) << "]";
+  }
+  s << "]";
+  return s.str();
+}
+
+std::string matrix_text(const Eigen::Matrix3d& m) {
+  std::ostringstream s;
+  s << std::setprecision(10) << "[";
+  for (int i = 0; i < 3; ++i) {
+    s << (i ? ", [" : "[") << m(i, 0) << ", " << m(i, 1) << ", " << m(i, 2) << "]";
+  }
+  s << "]";
+  return s.str();
+}
+
+void print_cell(std::ostream& out, const std::string& title, const crystal::Cell& cell, bool list_atoms) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(6);
+  s << title << ": " << cell.num_atoms() << " atoms, volume " << cell.volume() << " Angstrom^3\n";
+  const char* names[3] = {"a", "b", "c"};
+  for (int i = 0; i < 3; ++i) {
+    s << "    " << names[i] << " = [" << std::setw(14) << cell.lattice(i, 0) << std::setw(14)
+      << cell.lattice(i, 1) << std::setw(14) << cell.lattice(i, 2) << " ]  Angstrom\n";
+  }
+  if (list_atoms) {
+    for (std::size_t a = 0; a < cell.num_atoms(); ++a) {
+      s << "    " << std::left << std::setw(3) << cell.symbols[a] << std::right << std::setw(12)
+        << cell.positions[a].x() << std::setw(12) << cell.positions[a].y() << std::setw(12)
+        << cell.positions[a].z() << "   mass " << cell.masses[a] << " AMU\n";
+    }
+  }
+  out << s.str();
+}
+
+template <typename T>
+std::string list_text(const std::vector<T>& values) {
+  std::ostringstream s;
+  s << "[";
+  for (std::size_t i = 0; i < values.size(); ++i) s << (i ? ", " : "") << values[i];
+  s << "]";
+  return s.str();
+}
+
+std::string fc_text(const io::ForceConstants& fc) {
+  return fc.fc.shape_string() + (fc.is_compact ? " compact" : " full") +
+         (fc.has_nonzero_indices ? ", with fc3_nonzero_indices" : "");
+}
+
+}  // namespace
+
+void print_dry_run(const Inputs& in, const parallel::Context& context, std::ostream& out) {
+  const config::Settings& s = in.settings;
+  const bool implemented = find_mode_runner(s.mode) != nullptr;
+  out << "ph3mpi dry run (nothing is computed or written)\n"
+      << "config:          " << s.config_file.string() << "\n"
+      << "mode:            " << config::to_string(s.mode)
+      << (implemented ? "" : "  (not implemented in this version: a real run stops here)") << "\n"
+      << "phono3py.yaml:   " << s.phono3py_yaml.string() << "\n";
+  print_cell(out, "unit cell", in.yaml.unitcell, true);
+  out << "primitive_matrix " << matrix_text(in.yaml.primitive_matrix) << "\n";
+  print_cell(out, "primitive cell", in.primitive, true);
+  out << "space group:     " << in.primitive_symmetry.international << " ("
+      << in.primitive_symmetry.spacegroup_number << "), " << in.primitive_symmetry.rotations.size()
+      << " operations, symprec " << in.symprec << (s.is_symmetry ? "" : " (is_symmetry = false)") << "\n"
+      << "supercell (fc3): " << matrix_text(in.supercell.supercell_matrix) << ", " << in.supercell.num_atoms()
+      << " atoms\n"
+      << "phonon supercell (fc2): " << matrix_text(in.phonon_supercell.supercell_matrix) << ", "
+      << in.phonon_supercell.num_atoms() << " atoms"
+      << (in.yaml.has_phonon_supercell_matrix ? "" : " (same as the fc3 supercell)") << "\n"
+      << "bands:           " << in.num_bands() << "\n"
+      << "fc2:             " << s.fc2.string() << " " << fc_text(in.fc2) << "\n";
+  if (in.fc3) {
+    out << "fc3:             " << s.fc3.string() << " " << fc_text(*in.fc3) << "\n";
+  } else {
+    out << "fc3:             not needed by mode " << config::to_string(s.mode) << "\n";
+  }
+  out << "NAC:             ";
+  switch (in.nac_source) {
+    case NacSource::kNone:
+      out << "off";
+      break;
+    case NacSource::kPhono3pyYaml:
+      out << in.nac->method << ", parameters from phono3py.yaml";
+      break;
+    case NacSource::kBornFile:
+      out << in.nac->method << ", parameters from " << s.born->string();
+      break;
+  }
+  out << "\n";
+  if (s.mesh) {
+    out << "mesh:            ";
+    if (s.mesh->numbers) {
+      out << list_text(std::vector<std::int64_t>(s.mesh->numbers->begin(), s.mesh->numbers->end()));
+    } else {
+      out << "length " << *s.mesh->length << " Angstrom";
+    }
+    out << (s.use_grg ? " (generalized regular grid)" : "") << "\n";
+  }
+  if (!s.grid_points.empty()) out << "grid_points:     " << list_text(s.grid_points) << "\n";
+  out << "temperatures:    " << list_text(s.temperatures) << " K\n"
+      << "integration:     " << (s.tetrahedron ? "tetrahedron" : "")
+      << (s.tetrahedron && !s.sigmas.empty() ? ", " : "")
+      << (s.sigmas.empty() ? "" : "sigmas " + list_text(s.sigmas) + " THz") << "\n"
+      << "isotope:         " << (s.isotope ? "on" : "off") << "\n"
+      << "output_dir:      " << s.output_dir.string() << "\n"
+      << "ranks:           " << context.size() << " (" << context.backend_name()
+      << "), OpenMP threads per rank " << omp_get_max_threads() << "\n";
+}
+
+}  // namespace ph3mpi::driver

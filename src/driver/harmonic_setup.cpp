@@ -1,0 +1,50 @@
+#include "ph3mpi/driver/harmonic_setup.hpp"
+
+#include "ph3mpi/common/error.hpp"
+#include "ph3mpi/crystal/shortest_vectors.hpp"
+#include "ph3mpi/grid/make_bz_grid.hpp"
+
+namespace ph3mpi::driver {
+
+grid::GridSymmetry grid_symmetry(const Inputs& inputs) {
+  const crystal::Symmetry& sym = inputs.primitive_symmetry;
+  if (!inputs.settings.is_symmetry) {
+    return grid::GridSymmetry::identity(inputs.primitive.lattice);
+  }
+  grid::GridSymmetry g;
+  g.rotations = sym.rotations;
+  g.transformation_matrix = sym.transformation_matrix;
+  g.std_lattice = sym.std_lattice;
+  return g;
+}
+
+grid::BZGrid make_bz_grid(const Inputs& inputs) {
+  const config::Settings& s = inputs.settings;
+  if (!s.mesh) {
+    throw config::settings_error(s, "mesh",
+                                 "mode '" + std::string(config::to_string(s.mode)) + "' needs a mesh");
+  }
+  grid::MeshSpec spec;
+  if (s.mesh->numbers) {
+    const auto& n = *s.mesh->numbers;
+    spec = grid::MeshSpec::from_numbers(grid::Vector3l(n[0], n[1], n[2]));
+  } else {
+    spec = grid::MeshSpec::from_length(*s.mesh->length);
+  }
+  return grid::make_phono3py_bz_grid(spec, inputs.primitive.lattice, grid_symmetry(inputs), s.is_symmetry,
+                                     s.use_grg);
+}
+
+std::array<std::int64_t, 3> mesh_numbers(const grid::BZGrid& bz_grid) {
+  return {bz_grid.D_diag(0), bz_grid.D_diag(1), bz_grid.D_diag(2)};
+}
+
+std::unique_ptr<phonon::DynamicalMatrix> make_dynamical_matrix(const Inputs& inputs) {
+  crystal::ShortestVectors svecs =
+      crystal::shortest_vectors(inputs.phonon_supercell, inputs.phonon_primitive, inputs.symprec);
+  phonon::DynamicalMatrixInput input =
+      phonon::make_dynamical_matrix_input(inputs.phonon_primitive, svecs, inputs.fc2.fc);
+  return std::make_unique<phonon::DynamicalMatrix>(std::move(input), inputs.nac);
+}
+
+}  // namespace ph3mpi::driver

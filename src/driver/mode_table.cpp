@@ -1,0 +1,51 @@
+#include <map>
+
+#include "ph3mpi/common/error.hpp"
+#include "ph3mpi/driver/modes.hpp"
+
+namespace ph3mpi::driver {
+namespace {
+
+using config::Mode;
+
+// THE mode table. To implement a mode, declare its runner (int run_x(const ModeArguments&))
+// and replace the nullptr of its row. Every mode of config `mode` has a row.
+const std::map<Mode, ModeRunner>& mode_table() {
+  static const std::map<Mode, ModeRunner> table = {
+      {Mode::kPhonons, run_phonons},  // harmonic phonons
+      {Mode::kRta, nullptr},          // kappa, relaxation-time approximation
+      {Mode::kLbte, nullptr},         // kappa, direct solution of the LBTE
+      {Mode::kIse, nullptr},          // imaginary part of the self energy at grid_points
+      {Mode::kRse, nullptr},          // real part of the self energy at grid_points
+      {Mode::kJdos, nullptr},         // joint density of states at grid_points
+      {Mode::kIsotope, nullptr},      // phonon-isotope scattering at grid_points
+  };
+  return table;
+}
+
+}  // namespace
+
+ModeRunner find_mode_runner(Mode mode) {
+  const auto it = mode_table().find(mode);
+  return it == mode_table().end() ? nullptr : it->second;
+}
+
+std::vector<std::string> implemented_modes() {
+  std::vector<std::string> names;
+  for (const auto& [mode, runner] : mode_table()) {
+    if (runner) names.emplace_back(config::to_string(mode));
+  }
+  return names;
+}
+
+ModeRunner require_mode_runner(Mode mode) {
+  if (ModeRunner runner = find_mode_runner(mode)) return runner;
+  std::string implemented;
+  for (const auto& name : implemented_modes()) implemented += (implemented.empty() ? "" : ", ") + name;
+  throw SettingsError(
+      "mode '" + std::string(config::to_string(mode)) +
+      "' is not implemented in this version (implemented: " +
+      (implemented.empty() ? std::string("none yet; --dry-run validates the inputs") : implemented) + ")");
+}
+
+}  // namespace ph3mpi::driver
