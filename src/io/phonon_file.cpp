@@ -1,0 +1,86 @@
+#include "ph3mpi/io/phonon_file.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "ph3mpi/common/error.hpp"
+#include "ph3mpi/io/hdf5_file.hpp"
+
+namespace ph3mpi::io {
+
+std::string del_zeros(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%f", value);
+  std::string s(buffer);
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::string filename_suffix(const std::array<std::int64_t, 3>& mesh, std::optional<std::int64_t> grid_point,
+                            const std::vector<std::int64_t>& band_indices, std::optional<double> sigma,
+                            std::optional<double> sigma_cutoff, std::optional<double> temperature) {
+  std::string suffix = "-m" + std::to_string(mesh[0]) + std::to_string(mesh[1]) + std::to_string(mesh[2]);
+  if (grid_point) suffix += "-g" + std::to_string(*grid_point);
+  if (!band_indices.empty()) {
+    suffix += "-";
+    for (std::int64_t b : band_indices) suffix += "b" + std::to_string(b + 1);
+  }
+  if (sigma) {
+    suffix += "-s" + del_zeros(*sigma);
+    if (sigma_cutoff) suffix += "-sd" + del_zeros(*sigma_cutoff);
+  }
+  if (temperature) suffix += "-t" + del_zeros(*temperature);
+  return suffix;
+}
+
+namespace {
+
+NdArray<std::int64_t> matrix_array(const grid::Matrix3l& m) {
+  NdArray<std::int64_t> a({3, 3});
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j) a[static_cast<std::size_t>(3 * i + j)] = m(i, j);
+  return a;
+}
+
+}  // namespace
+
+std::string write_phonon_file(const std::string& directory, const PhononFileContent& content) {
+  if (content.frequency == nullptr || content.eigenvector == nullptr || content.bz_grid == nullptr) {
+    throw Error("write_phonon_file: frequency, eigenvector and bz_grid are required");
+  }
+  const grid::BZGrid& bz = *content.bz_grid;
+  std::filesystem::create_directories(directory);
+  const std::string name = "phonon" + filename_suffix(content.mesh) + ".hdf5";
+  const std::filesystem::path final_path = std::filesystem::path(directory) / name;
+  const std::filesystem::path tmp_path = final_path.string() + ".tmp";
+  {
+    Hdf5File f(tmp_path.string(), Hdf5File::Mode::kTruncate);
+    f.write_string("version", PH3MPI_VERSION);
+    NdArray<std::int64_t> mesh({3});
+    for (std::size_t i = 0; i < 3; ++i) mesh[i] = content.mesh[i];
+    f.write("mesh", mesh);
+    if (!bz.is_regular_mesh) {
+      f.write("grid_matrix", matrix_array(bz.grid_matrix));
+      f.write("P_matrix", matrix_array(bz.P));
+      f.write("Q_matrix", matrix_array(bz.Q));
+    }
+    NdArray<std::int64_t> address({bz.addresses.size(), 3});
+    for (std::size_t i = 0; i < bz.addresses.size(); ++i)
+      for (std::size_t j = 0; j < 3; ++j) address[3 * i + j] = bz.addresses[i](static_cast<Eigen::Index>(j));
+    f.write("grid_address", address);
+    f.write("frequency", *content.frequency);
+    f.write("eigenvector", *content.eigenvector);
+    if (content.group_velocity != nullptr) f.write("group_velocity", *content.group_velocity);
+    NdArray<std::int64_t> ir({content.ir_grid_points.size()});
+    ir.data = content.ir_grid_points;
+    f.write("ir_grid_points", ir);
+    NdArray<std::int64_t> w({content.ir_grid_weights.size()});
+    w.data = content.ir_grid_weights;
+    f.write("ir_grid_weights", w);
+  }
+  std::filesystem::rename(tmp_path, final_path);
+  return final_path.string();
+}
+
+}  // namespace ph3mpi::io
