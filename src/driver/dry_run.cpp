@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "ph3mpi/driver/driver.hpp"
+#include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
+#include "ph3mpi/grid/ir_grid_points.hpp"
 
 namespace ph3mpi::driver {
 namespace {
@@ -113,6 +115,13 @@ void print_dry_run(const Inputs& in, const parallel::Context& context, std::ostr
       out << "length " << *s.mesh->length << " Angstrom";
     }
     out << (s.use_grg ? " (generalized regular grid)" : "") << "\n";
+    // The grid is cheap to build even for large meshes: show what the run would sample.
+    const grid::BZGrid bz_grid = make_bz_grid(in);
+    const grid::IrGridPoints ir = grid::get_ir_grid_points(bz_grid);
+    out << "BZ grid:         D_diag " << bz_grid.D_diag(0) << "x" << bz_grid.D_diag(1) << "x"
+        << bz_grid.D_diag(2) << (bz_grid.is_regular_mesh ? "" : " (GR grid)") << ", "
+        << bz_grid.num_gr_points() << " grid points, " << bz_grid.num_bz_points() << " BZ grid points, "
+        << ir.ir_grid_points.size() << " irreducible\n";
   }
   if (!s.grid_points.empty()) out << "grid_points:     " << list_text(s.grid_points) << "\n";
   out << "temperatures:    " << list_text(s.temperatures) << " K\n"
