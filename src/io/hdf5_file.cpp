@@ -1,5 +1,7 @@
 #include "ph3mpi/io/hdf5_file.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <mutex>
 
@@ -299,6 +301,198 @@ void Hdf5File::write_attribute(const std::string& object, const std::string& nam
   if (!attr.valid() || H5Awrite(attr.id(), type.id(), value.empty() ? "" : value.data()) < 0) {
     throw Hdf5Error(path_ + ": cannot write attribute '" + name + "' on '" + object + "'");
   }
+}
+
+std::vector<std::size_t> h5py_guess_chunk(const std::vector<std::size_t>& shape, std::size_t type_size) {
+  if (shape.empty()) {
+    throw Hdf5Error("h5py_guess_chunk: a scalar dataset has no chunks");
+  }
+  constexpr double kChunkBase = 16.0 * 1024;  // bytes
+  constexpr double kChunkMin = 8.0 * 1024;
+  constexpr double kChunkMax = 1024.0 * 1024;
+  // Work in doubles like h5py (its chunk array is float64); zero-length axes count as 1024.
+  std::vector<double> chunks;
+  for (std::size_t n : shape) chunks.push_back(n == 0 ? 1024.0 : static_cast<double>(n));
+  auto product = [&chunks] {
+    double p = 1.0;
+    for (double c : chunks) p *= c;
+    return p;
+  };
+  const double dataset_bytes = product() * static_cast<double>(type_size);
+  const double target = std::clamp(kChunkBase * std::pow(2.0, std::log10(dataset_bytes / (1024.0 * 1024.0))),
+                                   kChunkMin, kChunkMax);
+  for (std::size_t axis = 0;; ++axis) {
+    const double chunk_bytes = product() * static_cast<double>(type_size);
+    const bool near_target = chunk_bytes < target || std::abs(chunk_bytes - target) / target < 0.5;
+    if ((near_target && chunk_bytes < kChunkMax) || product() == 1.0) break;
+    double& c = chunks[axis % chunks.size()];
+    c = std::ceil(c / 2.0);
+  }
+  return std::vector<std::size_t>(chunks.begin(), chunks.end());
+}
+
+void Hdf5File::create_dataset(const std::string& dataset, const std::vector<std::size_t>& shape,
+                              Hdf5Dtype dtype, const Hdf5DatasetOptions& options) {
+  if (exists(dataset)) {
+    throw Hdf5Error(path_ + ": dataset '" + dataset + "' already exists");
+  }
+  if (options.gzip_level > 9 || options.gzip_level < -1) {
+    throw Hdf5Error(path_ + ": gzip level of '" + dataset + "' must be -1..9, got " +
+                    std::to_string(options.gzip_level));
+  }
+  ensure_parent_groups(dataset);
+  const hid_t type = dtype == Hdf5Dtype::kFloat64 ? H5T_IEEE_F64LE : H5T_STD_I64LE;
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  Hdf5Handle space(dims.empty() ? H5Screate(H5S_SCALAR)
+                                : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                   H5Sclose);
+  Hdf5Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  std::vector<std::size_t> chunks = options.chunks;
+  if (chunks.empty() && options.gzip_level >= 0) {
+    chunks = h5py_guess_chunk(shape, H5Tget_size(type));
+  }
+  if (!chunks.empty()) {
+    if (chunks.size() != shape.size()) {
+      throw Hdf5Error(path_ + ": chunk rank of '" + dataset + "' differs from its shape's");
+    }
+    std::vector<hsize_t> chunk_dims(chunks.begin(), chunks.end());
+    for (hsize_t& c : chunk_dims) c = std::max<hsize_t>(c, 1);
+    if (H5Pset_chunk(dcpl.id(), static_cast<int>(chunk_dims.size()), chunk_dims.data()) < 0) {
+      throw Hdf5Error(path_ + ": cannot set chunks of '" + dataset + "'");
+    }
+  }
+  if (options.gzip_level >= 0) {
+    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) {
+      throw Hdf5Error(path_ + ": this HDF5 library has no gzip (deflate) filter");
+    }
+    if (H5Pset_deflate(dcpl.id(), static_cast<unsigned>(options.gzip_level)) < 0) {
+      throw Hdf5Error(path_ + ": cannot set gzip compression of '" + dataset + "'");
+    }
+  }
+  // Zero-filled at allocation, so a dataset read before all of its rows are written is
+  // well defined (like numpy.zeros in phono3py).
+  double zero_double = 0.0;
+  std::int64_t zero_int = 0;
+  H5Pset_fill_value(dcpl.id(), dtype == Hdf5Dtype::kFloat64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64,
+                    dtype == Hdf5Dtype::kFloat64 ? static_cast<const void*>(&zero_double)
+                                                 : static_cast<const void*>(&zero_int));
+  Hdf5Handle d(H5Dcreate2(file_.id(), dataset.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
+               H5Dclose);
+  if (!d.valid()) {
+    throw Hdf5Error(path_ + ": cannot create dataset '" + dataset + "'");
+  }
+}
+
+void Hdf5File::write_block_raw(const std::string& dataset, hid_t mem_type,
+                               const std::vector<std::size_t>& offset, const std::vector<std::size_t>& count,
+                               const void* data) {
+  Hdf5Handle d = open_dataset(dataset);
+  Hdf5Handle file_space(H5Dget_space(d.id()), H5Sclose);
+  const std::vector<std::size_t> full = shape(dataset);
+  if (offset.size() != full.size() || count.size() != full.size()) {
+    throw Hdf5Error(path_ + ": block of rank " + std::to_string(count.size()) + " at an offset of rank " +
+                    std::to_string(offset.size()) + " does not fit dataset '" + dataset + "' of rank " +
+                    std::to_string(full.size()));
+  }
+  std::size_t elements = 1;
+  for (std::size_t i = 0; i < full.size(); ++i) {
+    if (offset[i] + count[i] > full[i]) {
+      throw Hdf5Error(path_ + ": block [" + std::to_string(offset[i]) + ", " +
+                      std::to_string(offset[i] + count[i]) + ") on axis " + std::to_string(i) +
+                      " exceeds extent " + std::to_string(full[i]) + " of dataset '" + dataset + "'");
+    }
+    elements *= count[i];
+  }
+  Hdf5Handle mem_space;
+  if (full.empty()) {
+    mem_space = Hdf5Handle(H5Screate(H5S_SCALAR), H5Sclose);
+  } else {
+    std::vector<hsize_t> start(offset.begin(), offset.end());
+    std::vector<hsize_t> cnt(count.begin(), count.end());
+    if (elements == 0) {
+      H5Sselect_none(file_space.id());
+      std::vector<hsize_t> one(full.size(), 1);
+      mem_space = Hdf5Handle(H5Screate_simple(static_cast<int>(one.size()), one.data(), nullptr), H5Sclose);
+      H5Sselect_none(mem_space.id());
+    } else {
+      if (H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, cnt.data(), nullptr) <
+          0) {
+        throw Hdf5Error(path_ + ": cannot select a block of dataset '" + dataset + "'");
+      }
+      mem_space = Hdf5Handle(H5Screate_simple(static_cast<int>(cnt.size()), cnt.data(), nullptr), H5Sclose);
+    }
+  }
+  if (H5Dwrite(d.id(), mem_type, mem_space.id(), file_space.id(), H5P_DEFAULT, data) < 0) {
+    throw Hdf5Error(path_ + ": cannot write a block of dataset '" + dataset + "'");
+  }
+}
+
+void Hdf5File::write_block(const std::string& dataset, const std::vector<std::size_t>& offset,
+                           const NdArray<double>& block) {
+  if (kind(dataset) != Hdf5Kind::kFloat) {
+    throw Hdf5Error(path_ + ": dataset '" + dataset + "' does not hold floating-point numbers");
+  }
+  write_block_raw(dataset, H5T_NATIVE_DOUBLE, offset, block.shape, block.ptr());
+}
+
+void Hdf5File::write_block(const std::string& dataset, const std::vector<std::size_t>& offset,
+                           const NdArray<std::int64_t>& block) {
+  if (kind(dataset) != Hdf5Kind::kInteger) {
+    throw Hdf5Error(path_ + ": dataset '" + dataset + "' does not hold integers");
+  }
+  write_block_raw(dataset, H5T_NATIVE_INT64, offset, block.shape, block.ptr());
+}
+
+namespace {
+
+herr_t collect_dataset_name(hid_t /*group*/, const char* name, const H5O_info_t* info, void* names) {
+  if (info->type == H5O_TYPE_DATASET) {
+    static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> Hdf5File::list_datasets() const {
+  std::vector<std::string> names;
+  if (H5Ovisit(file_.id(), H5_INDEX_NAME, H5_ITER_INC, collect_dataset_name, &names) < 0) {
+    fail("cannot list the datasets (corrupt file?)");
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Hdf5DatasetInfo Hdf5File::dataset_info(const std::string& dataset) const {
+  Hdf5DatasetInfo info;
+  info.shape = shape(dataset);
+  info.kind = kind(dataset);
+  Hdf5Handle d = open_dataset(dataset);
+  Hdf5Handle type(H5Dget_type(d.id()), H5Tclose);
+  info.element_size = H5Tget_size(type.id());
+  if (H5Tget_class(type.id()) == H5T_INTEGER) {
+    info.is_signed = H5Tget_sign(type.id()) == H5T_SGN_2;
+  }
+  if (H5Tget_class(type.id()) == H5T_STRING) {
+    info.is_variable_string = H5Tis_variable_str(type.id()) > 0;
+  }
+  Hdf5Handle dcpl(H5Dget_create_plist(d.id()), H5Pclose);
+  if (H5Pget_layout(dcpl.id()) == H5D_CHUNKED) {
+    std::vector<hsize_t> chunk_dims(info.shape.size());
+    H5Pget_chunk(dcpl.id(), static_cast<int>(chunk_dims.size()), chunk_dims.data());
+    info.chunks.assign(chunk_dims.begin(), chunk_dims.end());
+  }
+  const int num_filters = H5Pget_nfilters(dcpl.id());
+  for (int i = 0; i < num_filters; ++i) {
+    unsigned flags = 0;
+    std::size_t num_values = 0;
+    unsigned filter_config = 0;
+    if (H5Pget_filter2(dcpl.id(), static_cast<unsigned>(i), &flags, &num_values, nullptr, 0, nullptr,
+                       &filter_config) == H5Z_FILTER_DEFLATE) {
+      info.gzip = true;
+    }
+  }
+  return info;
 }
 
 }  // namespace ph3mpi::io

@@ -37,6 +37,34 @@ class Hdf5Handle {
 // Element kinds a dataset may hold, as the reader sees them.
 enum class Hdf5Kind { kFloat, kInteger, kString, kComplex, kOther };
 
+// Element types create_dataset makes: numpy float64 / int64 (little-endian, as h5py stores them).
+enum class Hdf5Dtype { kFloat64, kInt64 };
+
+// Storage of a dataset made by create_dataset.
+struct Hdf5DatasetOptions {
+  // Deflate level 0..9 (h5py compression="gzip" is level 4), or -1 for no filter
+  // (contiguous storage unless chunks are given).
+  int gzip_level = -1;
+  // Chunk shape; empty with gzip = h5py's guess_chunk heuristic (h5py_guess_chunk).
+  std::vector<std::size_t> chunks;
+};
+
+// What list_datasets/dataset_info report about a stored dataset (to compare file layouts).
+struct Hdf5DatasetInfo {
+  std::vector<std::size_t> shape;
+  Hdf5Kind kind = Hdf5Kind::kOther;
+  std::size_t element_size = 0;  // bytes; fixed-length strings: their length
+  bool is_signed = false;        // integers only
+  bool is_variable_string = false;
+  bool gzip = false;                // deflate filter present
+  std::vector<std::size_t> chunks;  // empty when not chunked
+};
+
+// h5py's chunk-shape heuristic (h5py/_hl/filters.py guess_chunk): halve the axes in turn,
+// starting with the first, until a chunk is near a target of 16 KiB * 2^log10(size/1 MiB)
+// bytes (clamped to [8 KiB, 1 MiB]). Lets our compressed datasets be laid out like phono3py's.
+std::vector<std::size_t> h5py_guess_chunk(const std::vector<std::size_t>& shape, std::size_t type_size);
+
 class Hdf5File {
  public:
   enum class Mode { kReadOnly, kReadWrite, kTruncate };
@@ -71,12 +99,29 @@ class Hdf5File {
   void write_string(const std::string& dataset, const std::string& value);
   void write_attribute(const std::string& object, const std::string& name, const std::string& value);
 
+  // Two-step writing for datasets filled in parts (per grid-point ranges, later by several
+  // MPI ranks with parallel HDF5): create with the full shape (filled with zeros), then
+  // write blocks. A block's shape is its extent; offset has one entry per axis. A block
+  // with zero elements writes nothing (kept valid so that collective writes can use it).
+  void create_dataset(const std::string& dataset, const std::vector<std::size_t>& shape, Hdf5Dtype dtype,
+                      const Hdf5DatasetOptions& options = {});
+  void write_block(const std::string& dataset, const std::vector<std::size_t>& offset,
+                   const NdArray<double>& block);
+  void write_block(const std::string& dataset, const std::vector<std::size_t>& offset,
+                   const NdArray<std::int64_t>& block);
+
+  // Every dataset in the file, nested ones as "group/name", sorted by name.
+  std::vector<std::string> list_datasets() const;
+  Hdf5DatasetInfo dataset_info(const std::string& dataset) const;
+
  private:
   Hdf5Handle open_dataset(const std::string& dataset) const;
   void ensure_parent_groups(const std::string& dataset);
   void write_raw(const std::string& dataset, hid_t mem_type, const std::vector<std::size_t>& shape,
                  const void* data);
   [[noreturn]] void fail(const std::string& what) const;
+  void write_block_raw(const std::string& dataset, hid_t mem_type, const std::vector<std::size_t>& offset,
+                       const std::vector<std::size_t>& count, const void* data);
 
   std::string path_;
   Hdf5Handle file_;
