@@ -1,0 +1,63 @@
+// Linear tetrahedron method on a regular grid (phonopy/phono3py
+// tetrahedron_method.c): each grid point is the common vertex of 24
+// tetrahedra of the microzone parallelepipeds around it, cut along the
+// shortest main diagonal. The weight of that central vertex for
+// delta(omega - e(q)) follows Bloechl, Jepsen, Andersen, PRB 49, 16223 (1994)
+// (linear interpolation inside each tetrahedron, no Bloechl correction).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include <Eigen/Dense>
+
+namespace ph3mpi::interaction {
+
+// [tetrahedron][vertex][component] integer grid-address offsets from the
+// central grid point; vertex 0 of every tetrahedron is the centre (0, 0, 0).
+using TetrahedraRelativeGridAddress = std::array<std::array<std::array<std::int64_t, 3>, 4>, 24>;
+
+// Index 0..3 of the shortest main diagonal a+b+c, -a+b+c, a-b+c, a+b-c of the
+// microzone (columns of microzone_lattice); the first one wins a tie.
+int tetrahedra_main_diagonal(const Eigen::Matrix3d& microzone_lattice);
+
+// The 24 tetrahedra around a grid point for cuts along main diagonal 0..3, in
+// phonopy's order (the same table as its C implementation).
+TetrahedraRelativeGridAddress tetrahedra_relative_grid_address(int main_diagonal);
+
+// phonopy get_tetrahedra_relative_grid_address(microzone_lattice).
+TetrahedraRelativeGridAddress get_tetrahedra_relative_grid_address(const Eigen::Matrix3d& microzone_lattice);
+
+// Vertex energies of the tetrahedra around a grid point, each sorted
+// ascending once, so that the weight can be evaluated at many omegas without
+// sorting again. Tetrahedra that cannot contribute at the omegas of interest
+// may be left out; the others keep their original order, so sums are formed
+// in phonopy's order and agree bit for bit.
+struct SortedTetrahedra {
+  int count = 0;         // number of stored tetrahedra (<= 24)
+  double omegas[24][4];  // ascending per tetrahedron
+  int centre[24];        // position of the central vertex (input vertex 0) after sorting
+};
+
+// Sorts the vertex values of all 24 tetrahedra (vertex 0 = central grid
+// point). Equal values are ordered exactly as phonopy does, so the same
+// formula branch is taken. The flat form takes 96 values, tetrahedron after
+// tetrahedron.
+void sort_tetrahedra(const double* tetrahedra_omegas_flat, SortedTetrahedra& sorted);
+void sort_tetrahedra(const double tetrahedra_omegas[24][4], SortedTetrahedra& sorted);
+
+// Same, keeping only the tetrahedra whose open range (lowest, highest vertex
+// value) contains at least one of the ascending omegas[0..num_omegas): at
+// every other omega (including the vertex values themselves) a tetrahedron
+// contributes exactly zero. Returns the number kept.
+int sort_tetrahedra(const double* tetrahedra_omegas_flat, const double* ascending_omegas,
+                    std::size_t num_omegas, SortedTetrahedra& sorted);
+
+// Integration weight of the central vertex for delta(omega - e), the 'I'
+// function of phonopy's thm_get_integration_weight (1/[omega] per grid point;
+// summed over grid points with their values it gives the density of states).
+double tetrahedra_delta_weight(double omega, const SortedTetrahedra& sorted);
+double tetrahedra_delta_weight(double omega, const double tetrahedra_omegas[24][4]);
+
+}  // namespace ph3mpi::interaction

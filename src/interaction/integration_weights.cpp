@@ -1,0 +1,276 @@
+// Triplet integration weights, tetrahedron method and Gaussian smearing (see
+// integration_weights.hpp for the definitions and layouts).
+//
+// Tetrahedron method for triplets (phono3py c/triplet_iw.c): q1 runs over the
+// 24 tetrahedra around triplet[1] while q2 = -q0 - q1 runs over the mirrored
+// tetrahedra around triplet[2], so on each vertex the two-phonon energies
+// w1 - w2 ... are linear interpolants and the delta functions of the three
+// processes are integrated with the central-vertex weights of the linear
+// tetrahedron method.
+#include "ph3mpi/interaction/integration_weights.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "gr_grid_index.hpp"
+#include "ph3mpi/common/error.hpp"
+#include "ph3mpi/interaction/tetrahedron_method.hpp"
+
+namespace ph3mpi::interaction {
+
+namespace {
+
+std::size_t check_frequencies(const NdArray<double>& frequencies, const std::vector<Triplet>& triplets) {
+  if (frequencies.shape.size() != 2 || frequencies.shape[1] == 0) {
+    throw Error("frequencies must have shape (grid points, bands), got " + frequencies.shape_string());
+  }
+  const auto num_points = static_cast<std::int64_t>(frequencies.shape[0]);
+  for (const auto& tp : triplets) {
+    for (const auto gp : tp) {
+      if (gp < 0 || gp >= num_points) {
+        throw Error("triplet grid point " + std::to_string(gp) + " outside the frequencies array " +
+                    frequencies.shape_string());
+      }
+    }
+  }
+  return frequencies.shape[1];
+}
+
+// Smallest and largest of x[0..n) (n a positive multiple of 4); four
+// independent running extrema keep the comparisons out of one long chain.
+inline void value_range(const double* x, int n, double& lo, double& hi) {
+  double l[4] = {x[0], x[1], x[2], x[3]}, h[4] = {x[0], x[1], x[2], x[3]};
+  for (int k = 4; k < n; k += 4) {
+    for (int u = 0; u < 4; ++u) {
+      l[u] = std::min(l[u], x[k + u]);
+      h[u] = std::max(h[u], x[k + u]);
+    }
+  }
+  lo = std::min(std::min(l[0], l[1]), std::min(l[2], l[3]));
+  hi = std::max(std::max(h[0], h[1]), std::max(h[2], h[3]));
+}
+
+void check_num_g(int num_g) {
+  if (num_g != 2 && num_g != 3) throw Error("num_g must be 2 or 3, got " + std::to_string(num_g));
+}
+
+}  // namespace
+
+double gaussian(double x, double sigma) {
+  // 1/sqrt(2 pi) as written in phono3py's funcs.c, and the same operation order.
+  constexpr double kInvSqrt2Pi = 0.3989422804014327;
+  return kInvSqrt2Pi / sigma * std::exp(-x * x / 2 / sigma / sigma);
+}
+
+void set_triplets_integration_weights_tetrahedron(double* g, std::int8_t* g_zero, int num_g,
+                                                  const std::vector<double>& frequency_points,
+                                                  const std::vector<Triplet>& triplets,
+                                                  const NdArray<double>& frequencies,
+                                                  const grid::BZGrid& bz_grid) {
+  check_num_g(num_g);
+  const std::size_t num_band = check_frequencies(frequencies, triplets);
+  if (static_cast<std::int64_t>(frequencies.shape[0]) != bz_grid.num_bz_points()) {
+    throw Error("frequencies " + frequencies.shape_string() + " must cover all " +
+                std::to_string(bz_grid.num_bz_points()) + " BZ grid points");
+  }
+  if (static_cast<std::int64_t>(bz_grid.gp_map.size()) != bz_grid.num_gr_points() + 1) {
+    throw Error("BZGrid gp_map must be dense (size prod(D_diag)+1)");
+  }
+
+  // Tetrahedra of the microzone in GR-grid addresses: phonopy's table is in
+  // the microzone basis, and P maps it onto the grid's SNF basis.
+  const TetrahedraRelativeGridAddress microzone =
+      get_tetrahedra_relative_grid_address(bz_grid.microzone_lattice);
+  grid::Vector3l tetra[24][4];
+  for (int t = 0; t < 24; ++t) {
+    for (int v = 0; v < 4; ++v) {
+      const grid::Vector3l a(microzone[t][v][0], microzone[t][v][1], microzone[t][v][2]);
+      tetra[t][v] = bz_grid.P * a;
+    }
+  }
+
+  const std::int64_t num_triplets = static_cast<std::int64_t>(triplets.size());
+  const std::size_t num_fp = frequency_points.size();
+  const std::size_t nbb = num_band * num_band;
+  const std::size_t per_triplet = num_fp * nbb;
+  const std::size_t channel_stride = static_cast<std::size_t>(num_triplets) * per_triplet;
+  const double* freq = frequencies.ptr();
+  if (num_fp == 0) return;
+  std::vector<double> ascending(frequency_points);
+  std::sort(ascending.begin(), ascending.end());
+  // Is some frequency point inside the closed interval [lo, hi]?
+  const auto any_point_in = [&ascending](double lo, double hi) {
+    const auto first = std::lower_bound(ascending.begin(), ascending.end(), lo);
+    return first != ascending.end() && *first <= hi;
+  };
+
+#pragma omp parallel
+  {
+    constexpr int kNv = 96;  // 24 tetrahedra x 4 vertices
+    // Vertex frequencies of q1 (side 0) and q2 (side 1), band-major, negative
+    // (imaginary) ones counted as zero, with their per-band range.
+    std::vector<double> vertex_freq[2] = {std::vector<double>(num_band * kNv),
+                                          std::vector<double>(num_band * kNv)};
+    std::vector<double> band_min[2] = {std::vector<double>(num_band), std::vector<double>(num_band)};
+    std::vector<double> band_max[2] = {std::vector<double>(num_band), std::vector<double>(num_band)};
+    double channel_omegas[3][kNv];  // tetrahedron-major
+    SortedTetrahedra sorted[3];
+
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t it = 0; it < num_triplets; ++it) {
+      const Triplet& tp = triplets[it];
+      // Grid points of the tetrahedra around q1 and of the mirrored ones around q2.
+      for (int side = 0; side < 2; ++side) {
+        const grid::Vector3l& centre = bz_grid.addresses[tp[side + 1]];
+        double* vf = vertex_freq[side].data();
+        for (int t = 0; t < 24; ++t) {
+          for (int v = 0; v < 4; ++v) {
+            const grid::Vector3l address =
+                side == 0 ? grid::Vector3l(centre + tetra[t][v]) : grid::Vector3l(centre - tetra[t][v]);
+            const double* row = freq + detail::bz_index_of_address(address, bz_grid) * num_band;
+            for (std::size_t b = 0; b < num_band; ++b) vf[b * kNv + 4 * t + v] = row[b] < 0 ? 0.0 : row[b];
+          }
+        }
+        for (std::size_t b = 0; b < num_band; ++b)
+          value_range(vf + b * kNv, kNv, band_min[side][b], band_max[side][b]);
+      }
+      const std::size_t base = static_cast<std::size_t>(it) * per_triplet;
+
+      for (std::size_t b1 = 0; b1 < num_band; ++b1) {
+        const double* f1 = vertex_freq[0].data() + b1 * kNv;
+        for (std::size_t b2 = 0; b2 < num_band; ++b2) {
+          const double* f2 = vertex_freq[1].data() + b2 * kNv;
+          // Per-band ranges bound the channel values from outside (rounding is
+          // monotonic): a channel whose bound holds no frequency point has all
+          // weights exactly zero, and when that is so for all three channels
+          // the band pair is done.
+          const double lo02 = band_min[1][b2] - band_max[0][b1], hi02 = band_max[1][b2] - band_min[0][b1];
+          const double lo2 = band_min[0][b1] + band_min[1][b2], hi2 = band_max[0][b1] + band_max[1][b2];
+          bool needed[3] = {any_point_in(lo02, hi02), any_point_in(-hi02, -lo02), any_point_in(lo2, hi2)};
+          if (!needed[0] && !needed[1] && !needed[2]) {
+            for (std::size_t j = 0; j < num_fp; ++j) {
+              const std::size_t adrs = base + j * nbb + b1 * num_band + b2;
+              g[adrs] = 0;
+              g[channel_stride + adrs] = 0;
+              if (num_g == 3) g[2 * channel_stride + adrs] = 0;
+              g_zero[adrs] = 1;
+            }
+            continue;
+          }
+
+          // Vertex values of the three channels -w1 + w2, w1 - w2, w1 + w2
+          // and their exact ranges; outside its range a delta weight vanishes.
+          double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
+          for (int c = 0; c < 3; ++c) {
+            if (!needed[c]) continue;
+            double* x = channel_omegas[c];
+            if (c == 0) {
+              for (int k = 0; k < kNv; ++k) x[k] = -f1[k] + f2[k];
+            } else if (c == 1) {
+              for (int k = 0; k < kNv; ++k) x[k] = f1[k] - f2[k];
+            } else {
+              for (int k = 0; k < kNv; ++k) x[k] = f1[k] + f2[k];
+            }
+            value_range(x, kNv, lo[c], hi[c]);
+            // Only tetrahedra spanning one of the frequency points inside the
+            // channel's range can contribute.
+            const auto first = std::lower_bound(ascending.begin(), ascending.end(), lo[c]);
+            const auto last = std::upper_bound(first, ascending.end(), hi[c]);
+            needed[c] = first != last;
+            if (needed[c]) sort_tetrahedra(x, &*first, static_cast<std::size_t>(last - first), sorted[c]);
+          }
+
+          for (std::size_t j = 0; j < num_fp; ++j) {
+            const double f0 = frequency_points[j];
+            double w[3];
+            std::int8_t zero = 1;
+            for (int c = 0; c < 3; ++c) {
+              if (needed[c] && lo[c] <= f0 && f0 <= hi[c]) {
+                w[c] = tetrahedra_delta_weight(f0, sorted[c]);
+                zero = 0;
+              } else {
+                w[c] = 0;
+              }
+            }
+            const std::size_t adrs = base + j * nbb + b1 * num_band + b2;
+            g[adrs] = w[2];
+            g[channel_stride + adrs] = w[0] - w[1];
+            if (num_g == 3) g[2 * channel_stride + adrs] = w[0] + w[1] + w[2];
+            g_zero[adrs] = zero;
+          }
+        }
+      }
+    }
+  }
+}
+
+void set_triplets_integration_weights_sigma(double* g, std::int8_t* g_zero, int num_g,
+                                            const std::vector<double>& frequency_points,
+                                            const std::vector<Triplet>& triplets,
+                                            const NdArray<double>& frequencies, double sigma,
+                                            std::optional<double> sigma_cutoff) {
+  check_num_g(num_g);
+  if (!(sigma > 0)) throw Error("smearing width sigma must be positive, got " + std::to_string(sigma));
+  const std::size_t num_band = check_frequencies(frequencies, triplets);
+  // phono3py passes sigma_cutoff=None as -1, i.e. a negative cutoff that disables it.
+  const double cutoff = sigma * (sigma_cutoff ? *sigma_cutoff : -1.0);
+
+  const std::int64_t num_triplets = static_cast<std::int64_t>(triplets.size());
+  const std::size_t num_fp = frequency_points.size();
+  const std::size_t nbb = num_band * num_band;
+  const std::size_t per_triplet = num_fp * nbb;
+  const std::size_t channel_stride = static_cast<std::size_t>(num_triplets) * per_triplet;
+  const double* freq = frequencies.ptr();
+
+#pragma omp parallel for schedule(static)
+  for (std::int64_t it = 0; it < num_triplets; ++it) {
+    const Triplet& tp = triplets[it];
+    const std::size_t base = static_cast<std::size_t>(it) * per_triplet;
+    for (std::size_t b1 = 0; b1 < num_band; ++b1) {
+      const double f1 = freq[tp[1] * num_band + b1];
+      for (std::size_t b2 = 0; b2 < num_band; ++b2) {
+        const double f2 = freq[tp[2] * num_band + b2];
+        for (std::size_t j = 0; j < num_fp; ++j) {
+          const double f0 = frequency_points[j];
+          const std::size_t adrs = base + j * nbb + b1 * num_band + b2;
+          double w0 = 0, w1 = 0, w2 = 0;  // delta(f0+f1-f2), delta(f0-f1+f2), delta(f0-f1-f2)
+          std::int8_t zero = 1;
+          if (!(cutoff > 0 && std::fabs(f0 + f1 - f2) > cutoff && std::fabs(f0 - f1 + f2) > cutoff &&
+                std::fabs(f0 - f1 - f2) > cutoff)) {
+            w0 = gaussian(f0 + f1 - f2, sigma);
+            w1 = gaussian(f0 - f1 + f2, sigma);
+            w2 = gaussian(f0 - f1 - f2, sigma);
+            zero = 0;
+          }
+          g[adrs] = w2;
+          g[channel_stride + adrs] = w0 - w1;
+          if (num_g == 3) g[2 * channel_stride + adrs] = w0 + w1 + w2;
+          g_zero[adrs] = zero;
+        }
+      }
+    }
+  }
+}
+
+TripletIntegrationWeights get_triplets_integration_weights(
+    const std::vector<double>& frequency_points, const std::vector<Triplet>& triplets,
+    const NdArray<double>& frequencies, const grid::BZGrid& bz_grid, std::optional<double> sigma,
+    std::optional<double> sigma_cutoff, bool is_collision_matrix) {
+  const int num_g = is_collision_matrix ? 3 : 2;
+  const std::size_t num_band = frequencies.shape.size() == 2 ? frequencies.shape[1] : 0;
+  TripletIntegrationWeights out;
+  out.g = NdArray<double>(
+      {static_cast<std::size_t>(num_g), triplets.size(), frequency_points.size(), num_band, num_band});
+  out.g_zero = NdArray<std::int8_t>({triplets.size(), frequency_points.size(), num_band, num_band});
+  if (sigma) {
+    set_triplets_integration_weights_sigma(out.g.ptr(), out.g_zero.ptr(), num_g, frequency_points, triplets,
+                                           frequencies, *sigma, sigma_cutoff);
+  } else {
+    set_triplets_integration_weights_tetrahedron(out.g.ptr(), out.g_zero.ptr(), num_g, frequency_points,
+                                                 triplets, frequencies, bz_grid);
+  }
+  return out;
+}
+
+}  // namespace ph3mpi::interaction

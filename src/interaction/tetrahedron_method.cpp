@@ -1,0 +1,318 @@
+// Linear tetrahedron method: tetrahedra around a grid point and the weight of
+// the central vertex for a delta function (see tetrahedron_method.hpp).
+#include "ph3mpi/interaction/tetrahedron_method.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#if defined(__SSE2__) && !defined(PH3MPI_NO_SIMD)
+#include <emmintrin.h>
+#endif
+
+#include "ph3mpi/common/error.hpp"
+
+namespace ph3mpi::interaction {
+
+namespace {
+
+// Corners of the microzone parallelepiped; corner k has bits (x, y, z) = k.
+constexpr int kCorner[8][3] = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {1, 1, 0},
+                               {0, 0, 1}, {1, 0, 1}, {0, 1, 1}, {1, 1, 1}};
+// The four main diagonals as (start corner, end corner): 0-7, 1-6, 2-5, 3-4.
+constexpr int kDiagonal[4][2] = {{0, 7}, {1, 6}, {2, 5}, {3, 4}};
+constexpr int kDiagonalVector[4][3] = {{1, 1, 1}, {-1, 1, 1}, {1, -1, 1}, {1, 1, -1}};
+
+bool adjacent(int a, int b) {
+  int n = 0;
+  for (int c = 0; c < 3; ++c) n += std::abs(kCorner[a][c] - kCorner[b][c]);
+  return n == 1;
+}
+
+// Vertex energies closer than this count as equal in the interpolation
+// fractions (phono3py builds its C code with THM_EPSILON=1e-10).
+constexpr double kThmEpsilon = 1e-10;
+
+// Fraction (omega - e_m) / (e_n - e_m) of the edge m -> n of a sorted tetrahedron.
+inline double frac(const double* e, int n, int m, double omega) {
+  const double delta = e[n] - e[m];
+  if (std::fabs(delta) < kThmEpsilon) return 0;
+  return (omega - e[m]) / delta;
+}
+
+// Contribution (weight of vertex `centre` times the tetrahedron's density of
+// states at omega) of one sorted tetrahedron e[0] <= ... <= e[3], strictly
+// inside one of the three intervals (e0,e1), (e1,e2), (e2,e3). Outside them
+// (and exactly on a vertex energy) the contribution is zero.
+inline double tetrahedron_contribution(const double* e, int centre, double omega) {
+  if (omega < e[0]) return 0;
+  if (e[0] < omega && omega < e[1]) {
+    // Cross section is a triangle cut from the corner e0.
+    const double f10 = frac(e, 1, 0, omega), f20 = frac(e, 2, 0, omega);
+    const double dos = 3 * f10 * f20 / (e[3] - e[0]);
+    double w;
+    switch (centre) {
+      case 0:
+        w = (frac(e, 0, 1, omega) + frac(e, 0, 2, omega) + frac(e, 0, 3, omega)) / 3;
+        break;
+      case 1:
+        w = f10 / 3;
+        break;
+      case 2:
+        w = f20 / 3;
+        break;
+      default:
+        w = frac(e, 3, 0, omega) / 3;
+        break;
+    }
+    return w * dos;
+  }
+  if (e[1] < omega && omega < e[2]) {
+    // Cross section is a quadrilateral, split into two triangles whose areas
+    // are proportional to a = f12 f20 and b = f13 f21.
+    const double f12 = frac(e, 1, 2, omega), f20 = frac(e, 2, 0, omega);
+    const double f21 = frac(e, 2, 1, omega), f13 = frac(e, 1, 3, omega);
+    const double a = f12 * f20, b = f13 * f21, s = a + b;
+    double w = 0;
+    if (!(s < kThmEpsilon)) {
+      switch (centre) {
+        case 0:
+          w = (frac(e, 0, 3, omega) + frac(e, 0, 2, omega) * a / s) / 3;
+          break;
+        case 1:
+          w = (f12 + f13 * b / s) / 3;
+          break;
+        case 2:
+          w = (f21 + f20 * a / s) / 3;
+          break;
+        default:
+          w = (frac(e, 3, 0, omega) + frac(e, 3, 1, omega) * b / s) / 3;
+          break;
+      }
+    }
+    const double dos = 3 / (e[3] - e[0]) * s;
+    return w * dos;
+  }
+  if (e[2] < omega && omega < e[3]) {
+    // Triangle cut from the corner e3.
+    const double f13 = frac(e, 1, 3, omega), f23 = frac(e, 2, 3, omega);
+    const double dos = 3 * f13 * f23 / (e[3] - e[0]);
+    double w;
+    switch (centre) {
+      case 0:
+        w = frac(e, 0, 3, omega) / 3;
+        break;
+      case 1:
+        w = f13 / 3;
+        break;
+      case 2:
+        w = f23 / 3;
+        break;
+      default:
+        w = (frac(e, 3, 0, omega) + frac(e, 3, 1, omega) + frac(e, 3, 2, omega)) / 3;
+        break;
+    }
+    return w * dos;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int tetrahedra_main_diagonal(const Eigen::Matrix3d& microzone_lattice) {
+  int shortest = 0;
+  double min_length = 0;
+  for (int d = 0; d < 4; ++d) {
+    double length = 0;
+    for (int i = 0; i < 3; ++i) {
+      const double x = microzone_lattice(i, 0) * kDiagonalVector[d][0] +
+                       microzone_lattice(i, 1) * kDiagonalVector[d][1] +
+                       microzone_lattice(i, 2) * kDiagonalVector[d][2];
+      length += x * x;
+    }
+    if (d == 0 || min_length > length) {
+      min_length = length;
+      shortest = d;
+    }
+  }
+  return shortest;
+}
+
+TetrahedraRelativeGridAddress tetrahedra_relative_grid_address(int main_diagonal) {
+  if (main_diagonal < 0 || main_diagonal > 3) throw Error("main diagonal index must be 0..3");
+  const int start = kDiagonal[main_diagonal][0];
+  const int end = kDiagonal[main_diagonal][1];
+
+  // The parallelepiped is cut into six tetrahedra that share the diagonal:
+  // each follows an edge path start -> x -> y -> end. Ordered by the corner
+  // pair {x, y}, vertices ascending, as phonopy.
+  std::array<std::pair<std::array<int, 2>, std::array<int, 4>>, 6> six{};
+  int n = 0;
+  for (int x = 0; x < 8; ++x) {
+    if (!adjacent(start, x)) continue;
+    for (int y = 0; y < 8; ++y) {
+      if (y == start || !adjacent(x, y) || !adjacent(y, end)) continue;
+      std::array<int, 4> corners{start, end, x, y};
+      std::sort(corners.begin(), corners.end());
+      six[n++] = {{std::min(x, y), std::max(x, y)}, corners};
+    }
+  }
+  std::sort(six.begin(), six.end());
+
+  // Every corner of the parallelepiped in turn is the central grid point; each
+  // of the tetrahedra touching it is listed starting at that corner and going
+  // on cyclically through its ascending corner list.
+  TetrahedraRelativeGridAddress out{};
+  int pos = 0;
+  for (int centre = 0; centre < 8; ++centre) {
+    for (const auto& tetra : six) {
+      const auto& corners = tetra.second;
+      const auto it = std::find(corners.begin(), corners.end(), centre);
+      if (it == corners.end()) continue;
+      const int p = static_cast<int>(it - corners.begin());
+      for (int v = 0; v < 4; ++v) {
+        const int corner = corners[(p + v) % 4];
+        for (int c = 0; c < 3; ++c) out[pos][v][c] = kCorner[corner][c] - kCorner[centre][c];
+      }
+      ++pos;
+    }
+  }
+  return out;
+}
+
+TetrahedraRelativeGridAddress get_tetrahedra_relative_grid_address(const Eigen::Matrix3d& microzone_lattice) {
+  return tetrahedra_relative_grid_address(tetrahedra_main_diagonal(microzone_lattice));
+}
+
+namespace {
+
+// Sorting the four vertex values of a tetrahedron with a five-comparator
+// network: order the pairs (0,1) and (2,3), take the global minimum and
+// maximum from the pair ends, then order the middle. Each comparator keeps
+// the first operand on ties, which is phonopy's rule, so the central vertex
+// (input 0) lands in the same slot and the same formula branch is taken.
+// The slot follows from the three comparisons: starting as the low (no swap01)
+// or high (swap01) end of pair (0,1), the centre is e0, e3, or one of the two
+// middle values, which the last comparator may exchange.
+inline int centre_slot(bool swap01, bool low_from_b, bool high_from_a, bool swap_mid) {
+  if (!swap01) return low_from_b ? (swap_mid ? 2 : 1) : 0;
+  return high_from_a ? 3 : (swap_mid ? 1 : 2);
+}
+
+#if defined(__SSE2__) && !defined(PH3MPI_NO_SIMD)
+// Two tetrahedra at a time. minpd(a, b) = a < b ? a : b and
+// maxpd(a, b) = a > b ? a : b, so the operand order below reproduces the
+// tie rule of the scalar network exactly.
+void sort_all(const double* in, double (*e)[4], int* centre) {
+  for (int t = 0; t < 24; t += 2) {
+    const double* p = in + 4 * t;
+    const __m128d v0 = _mm_loadh_pd(_mm_load_sd(p + 0), p + 4);
+    const __m128d v1 = _mm_loadh_pd(_mm_load_sd(p + 1), p + 5);
+    const __m128d v2 = _mm_loadh_pd(_mm_load_sd(p + 2), p + 6);
+    const __m128d v3 = _mm_loadh_pd(_mm_load_sd(p + 3), p + 7);
+    const int swap01 = _mm_movemask_pd(_mm_cmpgt_pd(v0, v1));
+    const __m128d lo_a = _mm_min_pd(v1, v0);  // v0 unless v0 > v1
+    const __m128d hi_a = _mm_max_pd(v0, v1);  // v1 unless v0 > v1
+    const __m128d lo_b = _mm_min_pd(v3, v2);
+    const __m128d hi_b = _mm_max_pd(v2, v3);
+    const int low_from_b = _mm_movemask_pd(_mm_cmpgt_pd(lo_a, lo_b));
+    const int high_from_a = _mm_movemask_pd(_mm_cmpgt_pd(hi_a, hi_b));
+    const __m128d mid1 = _mm_max_pd(lo_a, lo_b);  // lo_a if lo_a > lo_b, else lo_b
+    const __m128d mid2 = _mm_min_pd(hi_b, hi_a);  // hi_b if hi_a > hi_b, else hi_a
+    const int swap_mid = _mm_movemask_pd(_mm_cmpgt_pd(mid1, mid2));
+    const __m128d e0 = _mm_min_pd(lo_b, lo_a);
+    const __m128d e1 = _mm_min_pd(mid2, mid1);
+    const __m128d e2 = _mm_max_pd(mid1, mid2);
+    const __m128d e3 = _mm_max_pd(hi_a, hi_b);
+    for (int k = 0; k < 2; ++k) {
+      _mm_store_sd(&e[t + k][0], k == 0 ? e0 : _mm_unpackhi_pd(e0, e0));
+      _mm_store_sd(&e[t + k][1], k == 0 ? e1 : _mm_unpackhi_pd(e1, e1));
+      _mm_store_sd(&e[t + k][2], k == 0 ? e2 : _mm_unpackhi_pd(e2, e2));
+      _mm_store_sd(&e[t + k][3], k == 0 ? e3 : _mm_unpackhi_pd(e3, e3));
+      centre[t + k] =
+          centre_slot((swap01 >> k) & 1, (low_from_b >> k) & 1, (high_from_a >> k) & 1, (swap_mid >> k) & 1);
+    }
+  }
+}
+#else
+void sort_all(const double* in, double (*e)[4], int* centre) {
+  for (int t = 0; t < 24; ++t) {
+    const double* v = in + 4 * t;
+    const bool swap01 = v[0] > v[1];
+    const double lo_a = swap01 ? v[1] : v[0];
+    const double hi_a = swap01 ? v[0] : v[1];
+    const double lo_b = v[2] > v[3] ? v[3] : v[2];
+    const double hi_b = v[2] > v[3] ? v[2] : v[3];
+    const bool low_from_b = lo_a > lo_b;
+    const bool high_from_a = hi_a > hi_b;
+    const double mid1 = low_from_b ? lo_a : lo_b;
+    const double mid2 = high_from_a ? hi_b : hi_a;
+    const bool swap_mid = mid1 > mid2;
+    e[t][0] = low_from_b ? lo_b : lo_a;
+    e[t][1] = swap_mid ? mid2 : mid1;
+    e[t][2] = swap_mid ? mid1 : mid2;
+    e[t][3] = high_from_a ? hi_a : hi_b;
+    centre[t] = centre_slot(swap01, low_from_b, high_from_a, swap_mid);
+  }
+}
+#endif
+
+}  // namespace
+
+void sort_tetrahedra(const double tetrahedra_omegas[24][4], SortedTetrahedra& sorted) {
+  double flat[96];
+  for (int t = 0; t < 24; ++t) {
+    for (int v = 0; v < 4; ++v) flat[4 * t + v] = tetrahedra_omegas[t][v];
+  }
+  sort_tetrahedra(flat, sorted);
+}
+
+void sort_tetrahedra(const double* tetrahedra_omegas_flat, SortedTetrahedra& sorted) {
+  sort_all(tetrahedra_omegas_flat, sorted.omegas, sorted.centre);
+  sorted.count = 24;
+}
+
+int sort_tetrahedra(const double* tetrahedra_omegas_flat, const double* ascending_omegas,
+                    std::size_t num_omegas, SortedTetrahedra& sorted) {
+  sort_all(tetrahedra_omegas_flat, sorted.omegas, sorted.centre);
+  const double* omegas_end = ascending_omegas + num_omegas;
+  int n = 0;
+  for (int t = 0; t < 24; ++t) {
+    const double lowest = sorted.omegas[t][0], highest = sorted.omegas[t][3];
+    // First omega above the lowest vertex value; kept if it is below the
+    // highest. A few omegas (the usual band frequencies) are counted without
+    // branches, many (frequency scans) are bisected.
+    const double* above;
+    if (num_omegas <= 16) {
+      std::size_t below = 0;
+      for (std::size_t i = 0; i < num_omegas; ++i)
+        below += static_cast<std::size_t>(ascending_omegas[i] <= lowest);
+      above = ascending_omegas + below;
+    } else {
+      above = std::upper_bound(ascending_omegas, omegas_end, lowest);
+    }
+    if (above == omegas_end || !(*above < highest)) continue;
+    if (n != t) {
+      for (int v = 0; v < 4; ++v) sorted.omegas[n][v] = sorted.omegas[t][v];
+      sorted.centre[n] = sorted.centre[t];
+    }
+    ++n;
+  }
+  sorted.count = n;
+  return n;
+}
+
+double tetrahedra_delta_weight(double omega, const SortedTetrahedra& sorted) {
+  double sum = 0;
+  for (int t = 0; t < sorted.count; ++t)
+    sum += tetrahedron_contribution(sorted.omegas[t], sorted.centre[t], omega);
+  return sum / 6;
+}
+
+double tetrahedra_delta_weight(double omega, const double tetrahedra_omegas[24][4]) {
+  SortedTetrahedra sorted;
+  sort_tetrahedra(tetrahedra_omegas, sorted);
+  return tetrahedra_delta_weight(omega, sorted);
+}
+
+}  // namespace ph3mpi::interaction

@@ -1,0 +1,137 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include "ph3mpi/common/error.hpp"
+#include "ph3mpi/interaction/tetrahedron_method.hpp"
+#include "reference_grid.hpp"
+
+namespace ia = ph3mpi::interaction;
+namespace pt = ph3mpi::test;
+
+TEST(TetrahedronMethod, RelativeGridAddressMatchesPhonopy) {
+  std::vector<std::pair<std::string, std::string>> groups = {{"si-pbesol", "m999"},
+                                                             {"si-pbesol", "grg_mesh30"},
+                                                             {"nacl-pbe", "m999"},
+                                                             {"mgo", "m999"},
+                                                             {"aln-lda", "m775"}};
+  std::set<int> diagonals;
+  for (const auto& [name, mesh] : groups) {
+    ph3mpi::io::Hdf5File f(pt::data_path(name + "/reference/grid.hdf5"));
+    const auto reference = f.read_int(mesh + "/tetrahedra_relative_grid_address");
+    const auto microzone = pt::matrix3d_at(f.read_double(mesh + "/microzone_lattice"));
+    diagonals.insert(ia::tetrahedra_main_diagonal(microzone));
+    const auto table = ia::get_tetrahedra_relative_grid_address(microzone);
+    std::size_t k = 0;
+    for (int t = 0; t < 24; ++t) {
+      for (int v = 0; v < 4; ++v) {
+        for (int c = 0; c < 3; ++c) EXPECT_EQ(table[t][v][c], reference[k++]) << name << " " << mesh;
+      }
+    }
+  }
+  // fcc meshes cut along diagonal 0, the hexagonal AlN mesh along diagonal 1.
+  EXPECT_EQ(diagonals, (std::set<int>{0, 1}));
+}
+
+TEST(TetrahedronMethod, AllTablesTileTheNeighbourhoodOfAGridPoint) {
+  for (int d = 0; d < 4; ++d) {
+    const auto table = ia::tetrahedra_relative_grid_address(d);
+    std::set<std::vector<std::int64_t>> distinct;
+    for (int t = 0; t < 24; ++t) {
+      // Vertex 0 is the centre; the three edges from it span one sixth of a microzone.
+      for (int c = 0; c < 3; ++c) EXPECT_EQ(table[t][0][c], 0);
+      Eigen::Matrix3d edges;
+      for (int v = 1; v < 4; ++v) {
+        for (int c = 0; c < 3; ++c) edges(c, v - 1) = static_cast<double>(table[t][v][c]);
+      }
+      EXPECT_NEAR(std::abs(edges.determinant()), 1.0, 1e-12);
+      std::vector<std::int64_t> key;
+      std::set<std::vector<std::int64_t>> vertices;
+      for (int v = 1; v < 4; ++v) vertices.insert({table[t][v][0], table[t][v][1], table[t][v][2]});
+      for (const auto& x : vertices) key.insert(key.end(), x.begin(), x.end());
+      distinct.insert(key);
+    }
+    EXPECT_EQ(distinct.size(), 24u) << "diagonal " << d;
+  }
+  EXPECT_THROW(ia::tetrahedra_relative_grid_address(4), ph3mpi::Error);
+}
+
+TEST(TetrahedronMethod, DeltaWeightIntegratesToOne) {
+  // Each tetrahedron contributes 1/4 of its unit density of states to its
+  // central vertex, so the weight integrates to 24 * (1/4) / 6 = 1 over omega,
+  // whatever the vertex energies (checked with a fine midpoint rule).
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> energy(0.0, 10.0);
+  for (int trial = 0; trial < 3; ++trial) {
+    double omegas[24][4];
+    for (auto& t : omegas) {
+      for (auto& e : t) e = energy(rng);
+    }
+    // A degenerate tetrahedron (two equal energies) must be handled as well,
+    // and half of the tetrahedra lie far above the others.
+    omegas[5][2] = omegas[5][0];
+    for (int t = 12; t < 24; ++t) {
+      for (auto& e : omegas[t]) e += 20;
+    }
+    ia::SortedTetrahedra sorted;
+    ia::sort_tetrahedra(omegas, sorted);
+    ASSERT_EQ(sorted.count, 24);
+    double e_min = omegas[0][0], e_max = omegas[0][0];
+    for (const auto& t : omegas) {
+      for (const double e : t) {
+        e_min = std::min(e_min, e);
+        e_max = std::max(e_max, e);
+      }
+    }
+    const int n = 200000;
+    const double lo = e_min - 0.1, hi = e_max + 0.1, h = (hi - lo) / n;
+    double integral = 0;
+    for (int i = 0; i < n; ++i) integral += ia::tetrahedra_delta_weight(lo + (i + 0.5) * h, sorted) * h;
+    EXPECT_NEAR(integral, 1.0, 1e-4) << "trial " << trial;
+    // Outside the range of vertex energies the weight is zero.
+    EXPECT_EQ(ia::tetrahedra_delta_weight(e_min - 1e-9, sorted), 0.0);
+    EXPECT_EQ(ia::tetrahedra_delta_weight(e_max + 1e-9, sorted), 0.0);
+    // Keeping only the tetrahedra that span given omegas changes no weight there.
+    std::vector<double> points = {e_min + 0.3, 2.0, 5.0, omegas[3][1], 9.5};
+    std::sort(points.begin(), points.end());
+    ia::SortedTetrahedra subset;
+    const int kept = ia::sort_tetrahedra(&omegas[0][0], points.data(), points.size(), subset);
+    EXPECT_LE(kept, 12);
+    EXPECT_GT(kept, 0);
+    for (const double p : points) {
+      EXPECT_EQ(ia::tetrahedra_delta_weight(p, subset), ia::tetrahedra_delta_weight(p, sorted)) << p;
+    }
+  }
+}
+
+TEST(TetrahedronMethod, SortingKeepsTrackOfTheCentre) {
+  // All 24 orderings of four distinct energies: the sorted values ascend and
+  // `centre` points at the input vertex 0. With ties the centre lands on one
+  // of the equal values.
+  std::vector<double> base = {0.5, 1.5, 2.5, 3.5};
+  std::sort(base.begin(), base.end());
+  do {
+    double omegas[24][4];
+    for (auto& t : omegas) {
+      for (int v = 0; v < 4; ++v) t[v] = base[static_cast<std::size_t>(v)];
+    }
+    ia::SortedTetrahedra s;
+    ia::sort_tetrahedra(omegas, s);
+    EXPECT_TRUE(s.omegas[0][0] < s.omegas[0][1] && s.omegas[0][1] < s.omegas[0][2] &&
+                s.omegas[0][2] < s.omegas[0][3]);
+    EXPECT_EQ(s.omegas[0][s.centre[0]], base[0]);
+  } while (std::next_permutation(base.begin(), base.end()));
+  double tied[24][4];
+  for (auto& t : tied) {
+    t[0] = 1.0;
+    t[1] = 1.0;
+    t[2] = 0.0;
+    t[3] = 1.0;
+  }
+  ia::SortedTetrahedra s;
+  ia::sort_tetrahedra(tied, s);
+  EXPECT_EQ(s.omegas[0][s.centre[0]], 1.0);
+  EXPECT_EQ(s.omegas[0][0], 0.0);
+}
