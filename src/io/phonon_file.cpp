@@ -1,38 +1,12 @@
 #include "ph3mpi/io/phonon_file.hpp"
 
-#include <cstdio>
 #include <filesystem>
 
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/io/hdf5_file.hpp"
+#include "ph3mpi/io/kappa_file.hpp"
 
 namespace ph3mpi::io {
-
-std::string del_zeros(double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%f", value);
-  std::string s(buffer);
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
-
-std::string filename_suffix(const std::array<std::int64_t, 3>& mesh, std::optional<std::int64_t> grid_point,
-                            const std::vector<std::int64_t>& band_indices, std::optional<double> sigma,
-                            std::optional<double> sigma_cutoff, std::optional<double> temperature) {
-  std::string suffix = "-m" + std::to_string(mesh[0]) + std::to_string(mesh[1]) + std::to_string(mesh[2]);
-  if (grid_point) suffix += "-g" + std::to_string(*grid_point);
-  if (!band_indices.empty()) {
-    suffix += "-";
-    for (std::int64_t b : band_indices) suffix += "b" + std::to_string(b + 1);
-  }
-  if (sigma) {
-    suffix += "-s" + del_zeros(*sigma);
-    if (sigma_cutoff) suffix += "-sd" + del_zeros(*sigma_cutoff);
-  }
-  if (temperature) suffix += "-t" + del_zeros(*temperature);
-  return suffix;
-}
 
 namespace {
 
@@ -51,7 +25,7 @@ std::string write_phonon_file(const std::string& directory, const PhononFileCont
   }
   const grid::BZGrid& bz = *content.bz_grid;
   std::filesystem::create_directories(directory);
-  const std::string name = "phonon" + filename_suffix(content.mesh) + ".hdf5";
+  const std::string name = "phonon" + kappa_filename_suffix(content.mesh) + ".hdf5";
   const std::filesystem::path final_path = std::filesystem::path(directory) / name;
   const std::filesystem::path tmp_path = final_path.string() + ".tmp";
   {

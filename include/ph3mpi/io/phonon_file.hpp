@@ -15,18 +15,6 @@
 
 namespace ph3mpi::io {
 
-// phono3py's file-name suffix (file_IO._get_filename_suffix): "-m<n0><n1><n2>" then
-// "-g<gp>", "-b<i+1>..." for band indices, "-s<sigma>" ("-sd<cutoff>"), "-t<T>";
-// numbers printed with "%f" and trailing zeros removed.
-std::string filename_suffix(const std::array<std::int64_t, 3>& mesh,
-                            std::optional<std::int64_t> grid_point = {},
-                            const std::vector<std::int64_t>& band_indices = {},
-                            std::optional<double> sigma = {}, std::optional<double> sigma_cutoff = {},
-                            std::optional<double> temperature = {});
-
-// "%f" with trailing zeros and a trailing dot removed (phono3py's _del_zeros).
-std::string del_zeros(double value);
-
 struct PhononFileContent {
   std::array<std::int64_t, 3> mesh{};                          // D_diag as phono3py writes `mesh`
   const grid::BZGrid* bz_grid = nullptr;                       // grid_matrix/P/Q written for GR grids
