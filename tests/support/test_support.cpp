@@ -11,8 +11,7 @@ std::string data_path(const std::string& relative) {
 
 std::string make_temp_dir(const std::string& stem) {
   std::random_device rd;
-  auto dir = std::filesystem::temp_directory_path() /
-             ("ph3mpi-test-" + stem + "-" + std::to_string(rd()));
+  auto dir = std::filesystem::temp_directory_path() / ("ph3mpi-test-" + stem + "-" + std::to_string(rd()));
   std::filesystem::create_directories(dir);
   return dir.string();
 }
