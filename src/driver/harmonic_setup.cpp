@@ -3,6 +3,7 @@
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/crystal/shortest_vectors.hpp"
 #include "ph3mpi/grid/make_bz_grid.hpp"
+#include "ph3mpi/parallel/error_handling.hpp"
 
 namespace ph3mpi::driver {
 
@@ -45,6 +46,34 @@ std::unique_ptr<phonon::DynamicalMatrix> make_dynamical_matrix(const Inputs& inp
   phonon::DynamicalMatrixInput input =
       phonon::make_dynamical_matrix_input(inputs.phonon_primitive, svecs, inputs.fc2.fc);
   return std::make_unique<phonon::DynamicalMatrix>(std::move(input), inputs.nac);
+}
+
+void check_grid_point_settings(const Inputs& inputs, const grid::BZGrid& bz_grid, bool needs_temperatures,
+                               const parallel::Context& context) {
+  parallel::collective_check(context, [&] {
+    const config::Settings& settings = inputs.settings;
+    const std::string mode(config::to_string(settings.mode));
+    const std::int64_t num_bz = bz_grid.num_bz_points();
+    if (settings.grid_points.empty()) {
+      throw config::settings_error(settings, "grid_points",
+                                   "mode '" + mode + "' needs at least one grid point");
+    }
+    for (const std::int64_t gp : settings.grid_points) {
+      if (gp < 0 || gp >= num_bz) {
+        throw config::settings_error(settings, "grid_points",
+                                     "grid point " + std::to_string(gp) + " is outside the BZ grid (0.." +
+                                         std::to_string(num_bz - 1) + ")");
+      }
+    }
+    if (needs_temperatures && settings.temperatures.empty()) {
+      throw config::settings_error(settings, "temperatures",
+                                   "mode '" + mode + "' needs at least one temperature");
+    }
+    if (!settings.tetrahedron && settings.sigmas.empty()) {
+      throw config::settings_error(settings, "sigmas",
+                                   "mode '" + mode + "' needs tetrahedron = true or at least one sigma");
+    }
+  });
 }
 
 }  // namespace ph3mpi::driver

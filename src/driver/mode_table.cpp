@@ -15,10 +15,10 @@ const std::map<Mode, ModeRunner>& mode_table() {
       {Mode::kPhonons, run_phonons},  // harmonic phonons
       {Mode::kRta, nullptr},          // kappa, relaxation-time approximation
       {Mode::kLbte, nullptr},         // kappa, direct solution of the LBTE
-      {Mode::kIse, nullptr},          // imaginary part of the self energy at grid_points
+      {Mode::kIse, run_ise},          // imaginary part of the self energy at grid_points
       {Mode::kRse, nullptr},          // real part of the self energy at grid_points
       {Mode::kJdos, nullptr},         // joint density of states at grid_points
-      {Mode::kIsotope, nullptr},      // phonon-isotope scattering at grid_points
+      {Mode::kIsotope, run_isotope},  // phonon-isotope scattering at grid_points
   };
   return table;
 }

@@ -9,6 +9,7 @@
 #include "ph3mpi/grid/bz_grid.hpp"
 #include "ph3mpi/grid/grid_matrix.hpp"
 #include "ph3mpi/grid/ir_grid_points.hpp"
+#include "ph3mpi/parallel/context.hpp"
 #include "ph3mpi/phonon/dynamical_matrix.hpp"
 
 namespace ph3mpi::driver {
@@ -27,5 +28,12 @@ std::array<std::int64_t, 3> mesh_numbers(const grid::BZGrid& bz_grid);
 
 // D(q) from fc2 on the phonon supercell (NAC as inputs.nac says).
 std::unique_ptr<phonon::DynamicalMatrix> make_dynamical_matrix(const Inputs& inputs);
+
+// Checks of the grid-point modes (ise, isotope, ...) that need the BZ grid: at least
+// one grid point, every one inside the grid, at least one integration method, and
+// (needs_temperatures) at least one temperature. Runs as a collective phase, so a
+// bad setting ends every rank with one message and no output.
+void check_grid_point_settings(const Inputs& inputs, const grid::BZGrid& bz_grid, bool needs_temperatures,
+                               const parallel::Context& context);
 
 }  // namespace ph3mpi::driver

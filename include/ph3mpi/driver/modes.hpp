@@ -25,6 +25,8 @@ using ModeRunner = int (*)(const ModeArguments&);
 
 // Mode runners (one file each in src/driver/).
 int run_phonons(const ModeArguments& args);
+int run_ise(const ModeArguments& args);      // mode_ise.cpp
+int run_isotope(const ModeArguments& args);  // mode_isotope.cpp
 
 // The runner of `mode`, or nullptr when the mode is not implemented.
 ModeRunner find_mode_runner(config::Mode mode);
