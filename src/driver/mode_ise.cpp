@@ -104,12 +104,9 @@ int run_ise(const ModeArguments& args) {
   }
 
   // Write to a temporary name first so an interrupted run leaves no partial file.
-  std::filesystem::create_directories(settings.output_dir);
   const std::filesystem::path path =
       settings.output_dir / ("ise" + io::kappa_filename_suffix(mesh_numbers(bz_grid)) + ".hdf5");
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    io::Hdf5File file(tmp.string(), io::Hdf5File::Mode::kTruncate);
+  io::write_hdf5_atomically(path.string(), [&](io::Hdf5File& file) {
     NdArray<std::int64_t> grid_point({n_gp});
     grid_point.data = settings.grid_points;
     file.write("grid_point", grid_point);
@@ -131,8 +128,7 @@ int run_ise(const ModeArguments& args) {
       file.write("gamma_N", gamma_N);
       file.write("gamma_U", gamma_U);
     }
-  }
-  std::filesystem::rename(tmp, path);
+  });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   args.log << "Imaginary self energy at " << n_gp << " grid points, " << methods.size() << " method(s), "
            << n_t << " temperatures in " << std::fixed << std::setprecision(2) << seconds << " s, written to "

@@ -72,12 +72,9 @@ int run_isotope(const ModeArguments& args) {
   }
 
   // Temporary name first so an interrupted run leaves no partial file.
-  std::filesystem::create_directories(settings.output_dir);
   const std::filesystem::path path =
       settings.output_dir / ("isotope" + io::kappa_filename_suffix(mesh_numbers(bz_grid)) + ".hdf5");
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    io::Hdf5File file(tmp.string(), io::Hdf5File::Mode::kTruncate);
+  io::write_hdf5_atomically(path.string(), [&](io::Hdf5File& file) {
     NdArray<std::int64_t> grid_point({n_gp});
     grid_point.data = settings.grid_points;
     file.write("grid_point", grid_point);
@@ -95,8 +92,7 @@ int run_isotope(const ModeArguments& args) {
     }
     file.write("frequency", frequency);
     file.write("gamma", gamma);
-  }
-  std::filesystem::rename(tmp, path);
+  });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   args.log << "Isotope scattering at " << n_gp << " grid points, " << methods.size() << " method(s) in "
            << std::fixed << std::setprecision(2) << seconds << " s, written to " << path.string() << "\n";

@@ -495,4 +495,19 @@ Hdf5DatasetInfo Hdf5File::dataset_info(const std::string& dataset) const {
   return info;
 }
 
+void write_hdf5_atomically(const std::string& path, const std::function<void(Hdf5File&)>& fill) {
+  const std::filesystem::path final_path(path);
+  if (final_path.has_parent_path()) std::filesystem::create_directories(final_path.parent_path());
+  const std::string tmp = path + ".tmp";
+  try {
+    Hdf5File file(tmp, Hdf5File::Mode::kTruncate);
+    fill(file);
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    throw;
+  }
+  std::filesystem::rename(tmp, final_path);
+}
+
 }  // namespace ph3mpi::io

@@ -24,12 +24,9 @@ std::string write_phonon_file(const std::string& directory, const PhononFileCont
     throw Error("write_phonon_file: frequency, eigenvector and bz_grid are required");
   }
   const grid::BZGrid& bz = *content.bz_grid;
-  std::filesystem::create_directories(directory);
   const std::string name = "phonon" + kappa_filename_suffix(content.mesh) + ".hdf5";
   const std::filesystem::path final_path = std::filesystem::path(directory) / name;
-  const std::filesystem::path tmp_path = final_path.string() + ".tmp";
-  {
-    Hdf5File f(tmp_path.string(), Hdf5File::Mode::kTruncate);
+  write_hdf5_atomically(final_path.string(), [&](Hdf5File& f) {
     f.write_string("version", PH3MPI_VERSION);
     NdArray<std::int64_t> mesh({3});
     for (std::size_t i = 0; i < 3; ++i) mesh[i] = content.mesh[i];
@@ -52,8 +49,7 @@ std::string write_phonon_file(const std::string& directory, const PhononFileCont
     NdArray<std::int64_t> w({content.ir_grid_weights.size()});
     w.data = content.ir_grid_weights;
     f.write("ir_grid_weights", w);
-  }
-  std::filesystem::rename(tmp_path, final_path);
+  });
   return final_path.string();
 }
 

@@ -7,6 +7,7 @@
 
 #include <complex>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,11 @@ class Hdf5File {
   std::string path_;
   Hdf5Handle file_;
 };
+
+// Writes a whole file under `<path>.tmp` (parent folders created) and renames it to
+// `path` only when `fill` returns, so an interrupted run never leaves a partial file
+// under the final name. The temporary file is removed if `fill` throws.
+void write_hdf5_atomically(const std::string& path, const std::function<void(Hdf5File&)>& fill);
 
 // The complex type h5py uses ({"r": double, "i": double}), created once.
 hid_t complex_double_type();
