@@ -18,6 +18,7 @@ PACKAGES=(
   libcli11-dev                          # CLI11
   clang-format                          # style check
   python3 python3-h5py python3-numpy python3-matplotlib   # scripts/, test helpers
+  slurm-wlm munge                       # tests/ops: a local Slurm runs the slurm/ templates
 )
 
 SUDO=""

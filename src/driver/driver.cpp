@@ -18,6 +18,7 @@ struct CommandLine {
   bool help_config = false;
   std::string format = "text";
   bool dry_run = false;
+  int cores = 0;
 };
 
 // Every rank runs this; only rank 0 prints. All ranks see the same argv, so they
@@ -28,7 +29,7 @@ int run(const parallel::Context& context, const CommandLine& cl) {
   parallel::collective_check(context, [&] { inputs = load_inputs(cl.config); });
 
   if (cl.dry_run) {
-    if (context.is_root()) print_dry_run(inputs, context, std::cout);
+    if (context.is_root()) print_dry_run(inputs, context, std::cout, cl.cores);
     return 0;
   }
 
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
       ->needs(help_config);
   app.add_flag("--dry-run", cl.dry_run,
                "Read and validate config and inputs, print what would be computed, write nothing");
+  app.add_option("--cores", cl.cores, "With --dry-run: cores per node to suggest a rank x thread split for")
+      ->check(CLI::PositiveNumber);
 
   try {
     app.parse(argc, argv);

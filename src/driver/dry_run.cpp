@@ -1,14 +1,18 @@
 // `ph3mpi --dry-run`: a readable account of what a run with this config would do.
 #include <omp.h>
 
+#include <algorithm>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
+#include <thread>
 
 #include "ph3mpi/driver/driver.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
+#include "ph3mpi/driver/scattering_plan.hpp"
 #include "ph3mpi/grid/ir_grid_points.hpp"
+#include "ph3mpi/interaction/triplets.hpp"
 
 namespace ph3mpi::driver {
 namespace {
@@ -66,9 +70,39 @@ std::string fc_text(const io::ForceConstants& fc) {
          (fc.has_nonzero_indices ? ", with fc3_nonzero_indices" : "");
 }
 
+// The work plan of a conductivity run: triplets per irreducible grid point (the cost
+// driver), memory per rank and a rank x thread split.
+void print_plan(const Inputs& in, const grid::BZGrid& bz_grid, const grid::IrGridPoints& ir,
+                std::ostream& out, int cores) {
+  std::vector<std::size_t> triplets;
+  triplets.reserve(ir.ir_grid_points_bz.size());
+  for (const std::int64_t gp : ir.ir_grid_points_bz) {
+    triplets.push_back(interaction::get_triplets_at_q(gp, bz_grid).triplets.size());
+  }
+  std::vector<std::size_t> sorted = triplets;
+  std::sort(sorted.begin(), sorted.end());
+  std::size_t total = 0;
+  for (const std::size_t t : triplets) total += t;
+  const std::size_t nb = in.num_bands();
+  out << "plan:            " << ir.ir_grid_points_bz.size()
+      << " irreducible grid points; triplets per grid point "
+      << "min " << sorted.front() << ", median " << sorted[sorted.size() / 2] << ", max " << sorted.back()
+      << "; " << total << " triplets x " << nb << "^3 band triplets in all\n";
+  const MemoryEstimate memory = estimate_scattering_memory(in, bz_grid);
+  if (cores <= 0) cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  const std::uint64_t limit = in.settings.memory_per_rank.value_or(0);
+  const RankThreadSplit split = suggest_rank_thread_split(cores, ir.ir_grid_points_bz.size(), memory, limit);
+  out << "memory:          force constants " << format_bytes(memory.force_constants)
+      << " per rank, eigenvectors " << format_bytes(memory.eigenvectors_per_node)
+      << " per node (shared), about " << format_bytes(memory.per_rank(split.ranks, split.threads))
+      << " per rank with the split below\n"
+      << "suggested split: " << split.ranks << " ranks x " << split.threads << " threads per " << cores
+      << "-core node (" << split.reason << "); run with OMP_NUM_THREADS=" << split.threads << "\n";
+}
+
 }  // namespace
 
-void print_dry_run(const Inputs& in, const parallel::Context& context, std::ostream& out) {
+void print_dry_run(const Inputs& in, const parallel::Context& context, std::ostream& out, int cores) {
   const config::Settings& s = in.settings;
   const bool implemented = find_mode_runner(s.mode) != nullptr;
   out << "ph3mpi dry run (nothing is computed or written)\n"
@@ -122,6 +156,8 @@ void print_dry_run(const Inputs& in, const parallel::Context& context, std::ostr
         << bz_grid.D_diag(2) << (bz_grid.is_regular_mesh ? "" : " (GR grid)") << ", "
         << bz_grid.num_gr_points() << " grid points, " << bz_grid.num_bz_points() << " BZ grid points, "
         << ir.ir_grid_points.size() << " irreducible\n";
+    if (s.mode == config::Mode::kRta || s.mode == config::Mode::kLbte)
+      print_plan(in, bz_grid, ir, out, cores);
   }
   if (!s.grid_points.empty()) out << "grid_points:     " << list_text(s.grid_points) << "\n";
   out << "temperatures:    " << list_text(s.temperatures) << " K\n"

@@ -13,11 +13,11 @@ using config::Mode;
 const std::map<Mode, ModeRunner>& mode_table() {
   static const std::map<Mode, ModeRunner> table = {
       {Mode::kPhonons, run_phonons},  // harmonic phonons
-      {Mode::kRta, nullptr},          // kappa, relaxation-time approximation
-      {Mode::kLbte, nullptr},         // kappa, direct solution of the LBTE
+      {Mode::kRta, run_rta},          // kappa, relaxation-time approximation
+      {Mode::kLbte, run_lbte},        // kappa, direct solution of the LBTE
       {Mode::kIse, run_ise},          // imaginary part of the self energy at grid_points
-      {Mode::kRse, nullptr},          // real part of the self energy at grid_points
-      {Mode::kJdos, nullptr},         // joint density of states at grid_points
+      {Mode::kRse, run_rse},          // real part of the self energy at grid_points
+      {Mode::kJdos, run_jdos},        // joint density of states at grid_points
       {Mode::kIsotope, run_isotope},  // phonon-isotope scattering at grid_points
   };
   return table;

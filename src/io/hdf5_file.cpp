@@ -85,6 +85,32 @@ Hdf5File::Hdf5File(const std::string& path, Mode mode) : path_(path) {
   }
 }
 
+#ifdef H5_HAVE_PARALLEL
+Hdf5File::Hdf5File(const std::string& path, Mode mode, MPI_Comm comm) : path_(path), parallel_(true) {
+  silence_hdf5_errors();
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  writer_ = rank == 0;
+  Hdf5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (!fapl.valid() || H5Pset_fapl_mpio(fapl.id(), comm, MPI_INFO_NULL) < 0) {
+    throw Hdf5Error(path + ": cannot set up MPI-IO file access");
+  }
+  // Collective metadata writes: every rank performs the same metadata operations anyway.
+  H5Pset_coll_metadata_write(fapl.id(), true);
+  if (mode == Mode::kTruncate) {
+    file_ = Hdf5Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()), H5Fclose);
+  } else {
+    file_ = Hdf5Handle(
+        H5Fopen(path.c_str(), mode == Mode::kReadOnly ? H5F_ACC_RDONLY : H5F_ACC_RDWR, fapl.id()), H5Fclose);
+  }
+  if (!file_.valid()) throw InputError(path, "cannot open HDF5 file for parallel access");
+  transfer_ = Hdf5Handle(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+  if (!transfer_.valid() || H5Pset_dxpl_mpio(transfer_.id(), H5FD_MPIO_COLLECTIVE) < 0) {
+    throw Hdf5Error(path + ": cannot set up collective transfers");
+  }
+}
+#endif
+
 void Hdf5File::fail(const std::string& what) const { throw InputError(path_, what); }
 
 bool Hdf5File::exists(const std::string& name) const {
@@ -259,7 +285,15 @@ void Hdf5File::write_raw(const std::string& dataset, hid_t mem_type, const std::
   Hdf5Handle d(
       H5Dcreate2(file_.id(), dataset.c_str(), mem_type, space.id(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
       H5Dclose);
-  if (!d.valid() || H5Dwrite(d.id(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+  if (!d.valid()) throw Hdf5Error(path_ + ": cannot create dataset '" + dataset + "'");
+  // Parallel: rank 0 writes, the others take part with an empty selection.
+  Hdf5Handle selection;
+  if (!writer_) {
+    selection = Hdf5Handle(H5Scopy(space.id()), H5Sclose);
+    H5Sselect_none(selection.id());
+  }
+  const hid_t selected = writer_ ? H5S_ALL : selection.id();
+  if (H5Dwrite(d.id(), mem_type, selected, selected, transfer_plist(), data) < 0) {
     throw Hdf5Error(path_ + ": cannot write dataset '" + dataset + "'");
   }
 }
@@ -385,7 +419,7 @@ void Hdf5File::create_dataset(const std::string& dataset, const std::vector<std:
 
 void Hdf5File::write_block_raw(const std::string& dataset, hid_t mem_type,
                                const std::vector<std::size_t>& offset, const std::vector<std::size_t>& count,
-                               const void* data) {
+                               const void* data, bool from_root) {
   Hdf5Handle d = open_dataset(dataset);
   Hdf5Handle file_space(H5Dget_space(d.id()), H5Sclose);
   const std::vector<std::size_t> full = shape(dataset);
@@ -422,7 +456,11 @@ void Hdf5File::write_block_raw(const std::string& dataset, hid_t mem_type,
       mem_space = Hdf5Handle(H5Screate_simple(static_cast<int>(cnt.size()), cnt.data(), nullptr), H5Sclose);
     }
   }
-  if (H5Dwrite(d.id(), mem_type, mem_space.id(), file_space.id(), H5P_DEFAULT, data) < 0) {
+  if (from_root && !writer_) {
+    H5Sselect_none(file_space.id());
+    H5Sselect_none(mem_space.id());
+  }
+  if (H5Dwrite(d.id(), mem_type, mem_space.id(), file_space.id(), transfer_plist(), data) < 0) {
     throw Hdf5Error(path_ + ": cannot write a block of dataset '" + dataset + "'");
   }
 }
@@ -508,6 +546,26 @@ void write_hdf5_atomically(const std::string& path, const std::function<void(Hdf
     throw;
   }
   std::filesystem::rename(tmp, final_path);
+}
+
+}  // namespace ph3mpi::io
+
+namespace ph3mpi::io {
+
+void Hdf5File::write_block_from_root(const std::string& dataset, const std::vector<std::size_t>& offset,
+                                     const NdArray<double>& block) {
+  if (kind(dataset) != Hdf5Kind::kFloat) {
+    throw Hdf5Error(path_ + ": dataset '" + dataset + "' does not hold floating-point numbers");
+  }
+  write_block_raw(dataset, H5T_NATIVE_DOUBLE, offset, block.shape, block.ptr(), true);
+}
+
+void Hdf5File::write_block_from_root(const std::string& dataset, const std::vector<std::size_t>& offset,
+                                     const NdArray<std::int64_t>& block) {
+  if (kind(dataset) != Hdf5Kind::kInteger) {
+    throw Hdf5Error(path_ + ": dataset '" + dataset + "' does not hold integers");
+  }
+  write_block_raw(dataset, H5T_NATIVE_INT64, offset, block.shape, block.ptr(), true);
 }
 
 }  // namespace ph3mpi::io

@@ -113,6 +113,17 @@ std::vector<KappaDatasetSpec> kappa_dataset_specs(const KappaFileLayout& layout)
 
 KappaFile::KappaFile(const std::string& path, const KappaFileLayout& layout)
     : layout_(layout), specs_(kappa_dataset_specs(layout)), file_(path, Hdf5File::Mode::kTruncate) {
+  initialize();
+}
+
+#ifdef H5_HAVE_PARALLEL
+KappaFile::KappaFile(const std::string& path, const KappaFileLayout& layout, MPI_Comm comm)
+    : layout_(layout), specs_(kappa_dataset_specs(layout)), file_(path, Hdf5File::Mode::kTruncate, comm) {
+  initialize();
+}
+#endif
+
+void KappaFile::initialize() {
   file_.write_string("version", layout_.version);
   for (const KappaDatasetSpec& sp : specs_) {
     Hdf5DatasetOptions options;
@@ -121,17 +132,17 @@ KappaFile::KappaFile(const std::string& path, const KappaFileLayout& layout)
   }
   NdArray<double> temperatures({layout_.temperatures.size()});
   temperatures.data = layout_.temperatures;
-  file_.write_block("temperature", {0}, temperatures);
-  file_.write_block("mesh", {0}, int_array({3}, layout_.mesh.data()));
+  file_.write_block_from_root("temperature", {0}, temperatures);
+  file_.write_block_from_root("mesh", {0}, int_array({3}, layout_.mesh.data()));
   if (layout_.is_generalized_grid) {
-    file_.write_block("grid_matrix", {0, 0}, int_array({3, 3}, layout_.grid_matrix.data()));
-    file_.write_block("P_matrix", {0, 0}, int_array({3, 3}, layout_.P_matrix.data()));
-    file_.write_block("Q_matrix", {0, 0}, int_array({3, 3}, layout_.Q_matrix.data()));
+    file_.write_block_from_root("grid_matrix", {0, 0}, int_array({3, 3}, layout_.grid_matrix.data()));
+    file_.write_block_from_root("P_matrix", {0, 0}, int_array({3, 3}, layout_.P_matrix.data()));
+    file_.write_block_from_root("Q_matrix", {0, 0}, int_array({3, 3}, layout_.Q_matrix.data()));
   }
   auto scalar = [this](const char* name, double value) {
     NdArray<double> a(std::vector<std::size_t>{});
     a.data = {value};
-    file_.write_block(name, {}, a);
+    file_.write_block_from_root(name, {}, a);
   };
   if (layout_.sigma) scalar("sigma", *layout_.sigma);
   if (layout_.sigma_cutoff_width) scalar("sigma_cutoff_width", *layout_.sigma_cutoff_width);
@@ -189,7 +200,7 @@ void KappaFile::write_whole(const std::string& dataset, const NdArray<double>& a
     throw Hdf5Error(file_.path() + ": '" + dataset + "' needs shape of the layout, got " +
                     array.shape_string());
   }
-  file_.write_block(dataset, std::vector<std::size_t>(sp.shape.size(), 0), array);
+  file_.write_block_from_root(dataset, std::vector<std::size_t>(sp.shape.size(), 0), array);
 }
 
 void write_kappa_file(const std::string& path, const KappaFileLayout& layout, const KappaFileData& data) {

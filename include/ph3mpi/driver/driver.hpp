@@ -17,6 +17,9 @@ void print_version(std::ostream& out);
 
 // `ph3mpi --dry-run`: what the run would compute (mode, cells, supercells, atoms, bands,
 // grid and integration settings, ranks). Writes nothing anywhere else.
-void print_dry_run(const Inputs& inputs, const parallel::Context& context, std::ostream& out);
+// For the conductivity modes (rta, lbte) it also prints the plan: triplets per
+// irreducible grid point (min/median/max), memory per rank and a rank x thread split
+// for `cores` cores (0: this machine's).
+void print_dry_run(const Inputs& inputs, const parallel::Context& context, std::ostream& out, int cores = 0);
 
 }  // namespace ph3mpi::driver

@@ -27,6 +27,10 @@ using ModeRunner = int (*)(const ModeArguments&);
 int run_phonons(const ModeArguments& args);
 int run_ise(const ModeArguments& args);      // mode_ise.cpp
 int run_isotope(const ModeArguments& args);  // mode_isotope.cpp
+int run_rse(const ModeArguments& args);      // mode_rse.cpp
+int run_jdos(const ModeArguments& args);     // mode_jdos.cpp
+int run_rta(const ModeArguments& args);      // mode_rta.cpp
+int run_lbte(const ModeArguments& args);     // mode_lbte.cpp
 
 // The runner of `mode`, or nullptr when the mode is not implemented.
 ModeRunner find_mode_runner(config::Mode mode);

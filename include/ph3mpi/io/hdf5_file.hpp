@@ -74,6 +74,18 @@ class Hdf5File {
   // non-HDF5 file raises InputError(path, ...).
   Hdf5File(const std::string& path, Mode mode = Mode::kReadOnly);
 
+#ifdef H5_HAVE_PARALLEL
+  // Parallel HDF5 (MPI-IO) over the ranks of `comm`: opening, creating datasets and
+  // every write are collective (all ranks of comm call them in the same order).
+  // write/write_scalar/write_string store rank 0's data (the others contribute an empty
+  // selection); write_block writes each rank's own block with one collective H5Dwrite,
+  // where a rank may pass an empty block.
+  Hdf5File(const std::string& path, Mode mode, MPI_Comm comm);
+#endif
+  bool is_parallel() const noexcept { return parallel_; }
+  // Rank 0 of the communicator (always true when serial).
+  bool is_writer() const noexcept { return writer_; }
+
   const std::string& path() const noexcept { return path_; }
   hid_t id() const noexcept { return file_.id(); }
 
@@ -110,6 +122,12 @@ class Hdf5File {
                    const NdArray<double>& block);
   void write_block(const std::string& dataset, const std::vector<std::size_t>& offset,
                    const NdArray<std::int64_t>& block);
+  // Parallel: only rank 0's block is stored; the other ranks join the collective write
+  // with an empty selection (their block is ignored). Serial: write_block.
+  void write_block_from_root(const std::string& dataset, const std::vector<std::size_t>& offset,
+                             const NdArray<double>& block);
+  void write_block_from_root(const std::string& dataset, const std::vector<std::size_t>& offset,
+                             const NdArray<std::int64_t>& block);
 
   // Every dataset in the file, nested ones as "group/name", sorted by name.
   std::vector<std::string> list_datasets() const;
@@ -122,10 +140,16 @@ class Hdf5File {
                  const void* data);
   [[noreturn]] void fail(const std::string& what) const;
   void write_block_raw(const std::string& dataset, hid_t mem_type, const std::vector<std::size_t>& offset,
-                       const std::vector<std::size_t>& count, const void* data);
+                       const std::vector<std::size_t>& count, const void* data, bool from_root = false);
+
+  // Transfer property of writes: collective MPI-IO when parallel, else the default.
+  hid_t transfer_plist() const noexcept { return transfer_.valid() ? transfer_.id() : H5P_DEFAULT; }
 
   std::string path_;
   Hdf5Handle file_;
+  Hdf5Handle transfer_;
+  bool parallel_ = false;
+  bool writer_ = true;  // rank 0 of the communicator (always true when serial)
 };
 
 // Writes a whole file under `<path>.tmp` (parent folders created) and renames it to

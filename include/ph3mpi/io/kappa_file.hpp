@@ -110,6 +110,12 @@ class KappaFile {
   // version, temperature, mesh, grid_matrix/P_matrix/Q_matrix, sigma, sigma_cutoff_width,
   // kappa_unit_conversion and boundary_mfp.
   KappaFile(const std::string& path, const KappaFileLayout& layout);
+#ifdef H5_HAVE_PARALLEL
+  // The same over the ranks of `comm` with parallel HDF5: the constructor, write_rows and
+  // write_whole are collective. write_rows stores each rank's own rows (a rank with no
+  // rows passes an empty block); write_whole and the small datasets store rank 0's data.
+  KappaFile(const std::string& path, const KappaFileLayout& layout, MPI_Comm comm);
+#endif
 
   const std::string& path() const noexcept { return file_.path(); }
   const KappaFileLayout& layout() const noexcept { return layout_; }
@@ -126,6 +132,7 @@ class KappaFile {
   void write_whole(const std::string& dataset, const NdArray<double>& array);
 
  private:
+  void initialize();
   const KappaDatasetSpec& spec(const std::string& dataset) const;
   std::vector<std::size_t> row_offset(const KappaDatasetSpec& spec, std::size_t first_grid_point,
                                       const std::vector<std::size_t>& rows_shape) const;

@@ -1,0 +1,549 @@
+// LBTE end to end against phono3py 4.4 (is_LBTE=True runs of tests/data/*/reference): the
+// phonons and group velocities from ph3mpi's phonon code, triplets, collision integration
+// weights and interaction strength (g_zero path) from the interaction module, collision rows
+// and Gamma from self_energy/collision_matrix, then the post-processing and the serial
+// dsyev solve of transport/lbte_kappa. Compared with collision-lbte-*.hdf5 (raw rows and
+// gamma), kappa-lbte-*.hdf5 (kappa, kappa_RTA, mode_kappa_RTA, f_vector, gamma) and
+// coleigs-lbte-*.hdf5 (eigenvalues). The interaction strength of every grid point is
+// computed once per case and the rows are built for all temperatures of the case.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include "ph3mpi/common/error.hpp"
+#include "ph3mpi/common/units.hpp"
+#include "ph3mpi/crystal/shortest_vectors.hpp"
+#include "ph3mpi/driver/harmonic_setup.hpp"
+#include "ph3mpi/driver/inputs.hpp"
+#include "ph3mpi/grid/ir_grid_points.hpp"
+#include "ph3mpi/grid/make_bz_grid.hpp"
+#include "ph3mpi/interaction/atom_triplets.hpp"
+#include "ph3mpi/interaction/integration_weights.hpp"
+#include "ph3mpi/interaction/interaction.hpp"
+#include "ph3mpi/interaction/triplets.hpp"
+#include "ph3mpi/io/hdf5_file.hpp"
+#include "ph3mpi/phonon/group_velocity.hpp"
+#include "ph3mpi/phonon/phonon_solver.hpp"
+#include "ph3mpi/self_energy/collision_matrix.hpp"
+#include "ph3mpi/transport/lbte_kappa.hpp"
+#include "ph3mpi/transport/rta_kappa.hpp"
+#include "test_support.hpp"
+
+namespace ph3mpi::transport {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct LbteCase {
+  std::string name;  // folder under tests/data
+  std::string mesh;  // "[9, 9, 9]"
+  std::string tag;   // file-name tag: m999, reducible-m555, m775
+  bool reducible = false;
+  std::vector<double> temperatures;  // the reference's 300 K first
+  // Use phono3py's interaction phonons (reference/phonons.hdf5 grid/) instead of ph3mpi's
+  // own. Needed for AlN: with Gonze-Lee NAC the eigenvectors inside degenerate subspaces
+  // (Gamma, the Gamma-A line, ...) are a different, equally valid basis than phono3py's,
+  // and the tetrahedron weights of degenerate bands differ (their neighbours split), so
+  // Gamma depends on that basis at the 1e-2 level (see the report of issue 6).
+  bool reference_phonons = false;
+};
+
+std::string case_label(const LbteCase& c) { return c.name + "_" + c.tag; }
+
+const std::vector<LbteCase>& cases() {
+  static const std::vector<LbteCase> all = {
+      // Si 9x9x9 also at 0 K (skipped as phono3py does) and 700 K (kappa_RTA vs the RTA file).
+      {"si-pbesol", "[9, 9, 9]", "m999", false, {300.0, 0.0, 700.0}, false},
+      {"si-pbesol", "[5, 5, 5]", "reducible-m555", true, {300.0}, false},
+      {"aln-lda", "[7, 7, 5]", "m775", false, {300.0}, true},
+  };
+  return all;
+}
+
+// Everything up to the raw collision rows, computed once per case.
+struct Computed {
+  driver::Inputs inputs;
+  grid::BZGrid bz;
+  LbteLayout layout;
+  NdArray<double> frequencies;         // (num_bz, nb)
+  NdArray<double> group_velocities;    // (num_ir, nb, 3)
+  std::vector<NdArray<double>> rows;   // per temperature: (num_ir, row block)
+  std::vector<NdArray<double>> gamma;  // per temperature: (num_ir, nb)
+  LbteSettings settings;
+  double seconds = 0;
+};
+
+std::string write_config(const LbteCase& c) {
+  const std::string dir = test::make_temp_dir("lbte_" + case_label(c));
+  const std::string path = (fs::path(dir) / "config.toml").string();
+  std::ofstream(path) << "mode = \"lbte\"\n"
+                      << "phono3py_yaml = \"" << test::data_path(c.name + "/phono3py.yaml") << "\"\n"
+                      << "fc2 = \"" << test::data_path(c.name + "/fc2.hdf5") << "\"\n"
+                      << "fc3 = \"" << test::data_path(c.name + "/fc3.hdf5") << "\"\n"
+                      << "mesh = " << c.mesh << "\n";
+  return path;
+}
+
+const Computed& compute(const LbteCase& c) {
+  static std::map<std::string, std::unique_ptr<Computed>> cache;
+  const std::string key = case_label(c);
+  if (auto it = cache.find(key); it != cache.end()) return *it->second;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto out = std::make_unique<Computed>();
+  Computed& d = *out;
+  const std::string config = write_config(c);
+  d.inputs = driver::load_inputs(config);
+  fs::remove_all(fs::path(config).parent_path());
+  d.bz = driver::make_bz_grid(d.inputs);
+  const grid::IrGridPoints ir = grid::get_ir_grid_points(d.bz);
+
+  const std::unique_ptr<phonon::DynamicalMatrix> dm = driver::make_dynamical_matrix(d.inputs);
+  std::vector<std::int64_t> all(static_cast<std::size_t>(d.bz.num_bz_points()));
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::int64_t>(i);
+  phonon::Phonons ph = phonon::solve_phonons(*dm, grid::qpoints_of_bz_points(d.bz, all));
+  const std::size_t nb = dm->num_band();
+  if (c.reference_phonons) {
+    const io::Hdf5File f(test::data_path(c.name + "/reference/phonons.hdf5"));
+    const NdArray<std::int64_t> addresses = f.read_int("grid/addresses");
+    EXPECT_EQ(addresses.shape[0], all.size());
+    for (std::size_t i = 0; i < all.size() && i < addresses.shape[0]; ++i)
+      for (int k = 0; k < 3; ++k)
+        EXPECT_EQ(addresses[3 * i + static_cast<std::size_t>(k)], d.bz.addresses[i](k));
+    ph.frequencies = f.read_double("grid/frequencies");
+    ph.eigenvectors = f.read_complex("grid/eigenvectors");
+  }
+  d.frequencies = ph.frequencies;
+  interaction::PhononView view;
+  view.frequencies = ph.frequencies.ptr();
+  view.eigenvectors = ph.eigenvectors.ptr();
+  view.num_grid_points = ph.frequencies.shape[0];
+  view.num_band = nb;
+
+  d.layout = make_lbte_layout(d.bz, ir.ir_grid_points_bz, nb, c.reducible, true);
+  const std::size_t nir = d.layout.num_ir_grid_points();
+  d.group_velocities = NdArray<double>({nir, nb, 3});
+  const phonon::GroupVelocity gv(*dm, d.inputs.primitive_symmetry.reciprocal_operations, d.inputs.symprec);
+  gv.run(grid::qpoints_of_bz_points(d.bz, d.layout.ir_grid_points), d.group_velocities.ptr());
+
+  const io::ForceConstants& fc3 = *d.inputs.fc3;
+  const interaction::Interaction itr(
+      fc3.fc, fc3.has_nonzero_indices ? fc3.fc3_nonzero_indices.ptr() : nullptr,
+      interaction::make_atom_triplets(
+          d.inputs.supercell, d.inputs.primitive,
+          crystal::shortest_vectors(d.inputs.supercell, d.inputs.primitive, d.inputs.symprec)),
+      d.inputs.primitive.masses, d.bz);
+  const std::vector<std::int64_t>& bands = itr.band_indices();
+
+  const std::size_t nt = c.temperatures.size();
+  const std::size_t block = d.layout.row_block_elements();
+  for (std::size_t it = 0; it < nt; ++it) {
+    d.rows.emplace_back(std::vector<std::size_t>{nir, block});
+    d.gamma.emplace_back(std::vector<std::size_t>{nir, nb});
+  }
+  for (std::size_t i = 0; i < nir; ++i) {
+    const std::int64_t gp = d.layout.ir_grid_points[i];
+    const interaction::TripletsAtQ tq = interaction::get_triplets_at_q(gp, d.bz);
+    const std::vector<double> f0(view.frequencies_at(static_cast<std::size_t>(gp)),
+                                 view.frequencies_at(static_cast<std::size_t>(gp)) + nb);
+    const interaction::TripletIntegrationWeights w = interaction::get_triplets_integration_weights(
+        f0, tq.triplets, ph.frequencies, d.bz, std::nullopt, std::nullopt, true);
+    // One interaction strength (phono3py's default g_zero path) for all temperatures.
+    const NdArray<double> pp = itr.run(view, tq.triplets, w.g_zero.ptr());
+    const self_energy::CollisionRows r =
+        self_energy::collision_rows(gp, pp.ptr(), w, tq, view, bands, c.temperatures, itr.cutoff_frequency(),
+                                    d.bz, c.reducible ? nullptr : &d.layout.symmetry);
+    for (std::size_t it = 0; it < nt; ++it) {
+      std::copy(r.collision.ptr() + it * block, r.collision.ptr() + (it + 1) * block,
+                d.rows[it].ptr() + i * block);
+      std::copy(r.gamma.ptr() + it * nb, r.gamma.ptr() + (it + 1) * nb, d.gamma[it].ptr() + i * nb);
+    }
+  }
+  d.settings.conversion_factor = kappa_unit_conversion(d.inputs.primitive.volume());
+  d.settings.cutoff_frequency = itr.cutoff_frequency();
+  d.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf(
+      "[%s] %zu ir grid points, matrix %zu x %zu, phonons + interaction + rows for %zu temperatures in %.2f "
+      "s\n",
+      key.c_str(), nir, d.layout.size(), d.layout.size(), nt, d.seconds);
+  return *(cache[key] = std::move(out));
+}
+
+LbteInput input_at(const Computed& d, std::size_t it, double temperature) {
+  LbteInput in;
+  in.temperature = temperature;
+  in.collision_rows = &d.rows[it];
+  in.gamma = &d.gamma[it];
+  in.group_velocities = &d.group_velocities;
+  in.frequencies = d.frequencies.ptr();
+  return in;
+}
+
+struct Deviation {
+  double max_relative = 0;  // over the elements above floor * scale
+  double max_abs = 0;       // over all elements
+  double scale = 0;         // max |ref|
+  std::size_t compared = 0;
+};
+
+Deviation compare(const double* got, const double* ref, std::size_t n, double floor) {
+  Deviation d;
+  for (std::size_t i = 0; i < n; ++i) d.scale = std::max(d.scale, std::abs(ref[i]));
+  for (std::size_t i = 0; i < n; ++i) {
+    const double diff = std::abs(got[i] - ref[i]);
+    if (!std::isfinite(got[i])) d.max_abs = INFINITY;
+    d.max_abs = std::max(d.max_abs, diff);
+    if (std::abs(ref[i]) <= floor * d.scale) continue;
+    d.max_relative = std::max(d.max_relative, diff / std::abs(ref[i]));
+    ++d.compared;
+  }
+  return d;
+}
+
+// Relative deviation <= tolerance on the elements above floor * max|ref|, and every
+// element within abs_of_max * max|ref| (the rounding level of the largest terms: elements
+// near zero are cancellation residues, e.g. of the rotation sums).
+Deviation expect_close(const std::string& what, const double* got, const double* ref, std::size_t n,
+                       double tolerance, double floor, double abs_of_max) {
+  const Deviation d = compare(got, ref, n, floor);
+  std::printf("  %-26s %6zu of %6zu above %.0e of max: max rel dev %.3e; all: max abs dev %.3e of max %.3e\n",
+              what.c_str(), d.compared, n, floor, d.max_relative, d.max_abs / d.scale, d.scale);
+  EXPECT_LE(d.max_relative, tolerance) << what;
+  EXPECT_LE(d.max_abs, abs_of_max * d.scale) << what;
+  EXPECT_GT(d.compared, 0u) << what;
+  return d;
+}
+
+// Raw collision rows: 1e-8 relative above 1e-10 of the largest element, rounding level
+// (1e-13 of it) absolutely everywhere. Between 1e-12 and 1e-10 of the largest element sit
+// the residues of the rotation sums sum_R R_ab Omega(R k), whose terms are ~1e10 times
+// larger: they inherit the ~1e-15 relative differences of the interaction strength
+// magnified by that cancellation; printed and held to 1e-5 relative.
+void check_rows(const double* got, const double* ref, std::size_t n) {
+  expect_close("collision rows", got, ref, n, 1e-8, 1e-10, 1e-13);
+  const Deviation d = compare(got, ref, n, 1e-12);
+  std::printf("  %-26s %6zu of %6zu above 1e-12 of max: max rel dev %.3e\n", "collision rows", d.compared, n,
+              d.max_relative);
+  EXPECT_LE(d.max_relative, 1e-5);
+}
+
+// The three diagonal components (the off-diagonal ones are ~1e-15 noise around zero).
+double kappa_deviation(const std::array<double, 6>& got, const double* ref) {
+  double dev = 0;
+  for (int k = 0; k < 3; ++k)
+    dev = std::max(dev, std::abs(got[static_cast<std::size_t>(k)] - ref[k]) / std::abs(ref[k]));
+  double scale = std::abs(ref[0]);
+  for (int k = 3; k < 6; ++k)
+    dev = std::max(dev, std::abs(got[static_cast<std::size_t>(k)] - ref[k]) / scale);
+  return dev;
+}
+
+class LbteReference : public ::testing::TestWithParam<LbteCase> {};
+
+TEST_P(LbteReference, CollisionRowsAndGammaMatchPhono3pySnapshot) {
+  const LbteCase& c = GetParam();
+  const Computed& d = compute(c);
+  const io::Hdf5File ref(test::data_path(c.name + "/reference/collision-lbte-" + c.tag + ".hdf5"));
+  ASSERT_EQ(ref.read_int("grid_points").data, d.layout.ir_grid_points);
+  const NdArray<double> matrix = ref.read_double("collision_matrix");
+  const NdArray<double> gamma = ref.read_double("gamma");
+  const std::size_t block = d.layout.row_block_elements();
+  const std::size_t nir = d.layout.num_ir_grid_points();
+  std::printf("[%s] raw collision rows at 300 K vs phono3py:\n", case_label(c).c_str());
+  if (!c.reducible) {
+    ASSERT_EQ(matrix.size(), nir * block);
+    check_rows(d.rows[0].ptr(), matrix.ptr(), nir * block);
+  } else {
+    // The snapshot holds the computed rows at their GR index, all other rows are zero.
+    ASSERT_EQ(matrix.size(), d.layout.num_grid_points() * block);
+    std::vector<double> got(matrix.size(), 0.0);
+    for (std::size_t i = 0; i < nir; ++i)
+      std::copy(d.rows[0].ptr() + i * block, d.rows[0].ptr() + (i + 1) * block,
+                got.begin() + static_cast<std::ptrdiff_t>(
+                                  static_cast<std::size_t>(d.layout.ir_grid_points_gr[i]) * block));
+    check_rows(got.data(), matrix.ptr(), got.size());
+  }
+  expect_close("gamma", d.gamma[0].ptr(), gamma.ptr(), gamma.size(), 1e-8, 1e-12, 1e-13);
+}
+
+// The 300 K step solved twice, once by solve_lbte and once by the separate pieces a
+// distributed solver uses (assemble, X, dsyev, pinv, Y, blockwise mode_kappa).
+struct Solved {
+  LbteResult result;
+  double seconds = 0;
+  NdArray<double> eigenvectors;  // rows: eigenvectors of the symmetrized matrix
+  std::vector<double> eigenvalues;
+  NdArray<double> X;
+  bool symmetric = false;
+};
+
+const Solved& solved(const LbteCase& c) {
+  static std::map<std::string, std::unique_ptr<Solved>> cache;
+  const std::string key = case_label(c);
+  if (auto it = cache.find(key); it != cache.end()) return *it->second;
+  const Computed& d = compute(c);
+  auto out = std::make_unique<Solved>();
+  const LbteInput in = input_at(d, 0, 300.0);
+  const auto t0 = std::chrono::steady_clock::now();
+  out->result = solve_lbte(d.layout, in, d.settings);
+  out->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out->eigenvectors = assemble_collision_matrix(d.layout, in, d.settings);
+  const std::size_t n = d.layout.size();
+  out->symmetric = true;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      out->symmetric &= out->eigenvectors[i * n + j] == out->eigenvectors[j * n + i];
+  const NdArray<double> gv =
+      c.reducible ? expand_reducible_group_velocities(d.group_velocities, d.layout) : d.group_velocities;
+  out->X = lbte_X(d.layout, d.frequencies.ptr(), gv, 300.0, d.settings.cutoff_frequency);
+  out->eigenvalues = diagonalize_collision_matrix(out->eigenvectors.ptr(), n);
+  return *(cache[key] = std::move(out));
+}
+
+TEST_P(LbteReference, KappaMatchesPhono3py) {
+  const LbteCase& c = GetParam();
+  const Computed& d = compute(c);
+  const Solved& sol = solved(c);
+  const LbteResult& res = sol.result;
+  const io::Hdf5File k(test::data_path(c.name + "/reference/kappa-lbte-" + c.tag + ".hdf5"));
+  const io::Hdf5File e(test::data_path(c.name + "/reference/coleigs-lbte-" + c.tag + ".hdf5"));
+  const NdArray<double> kappa = k.read_double("kappa"), kappa_rta = k.read_double("kappa_RTA");
+  const double dk = kappa_deviation(res.kappa, kappa.ptr());
+  const double dk_rta = kappa_deviation(res.kappa_RTA, kappa_rta.ptr());
+  std::printf(
+      "[%s] solve %.2f s: kappa xx %.9f (ref %.9f, max rel dev %.3e), kappa_RTA xx %.9f (ref %.9f, %.3e)\n",
+      case_label(c).c_str(), sol.seconds, res.kappa[0], kappa[0], dk, res.kappa_RTA[0], kappa_rta[0], dk_rta);
+  EXPECT_LE(dk, 1e-8);
+  EXPECT_LE(dk_rta, 1e-8);
+  expect_close("mode_kappa_RTA", res.mode_kappa_RTA.ptr(), k.read_double("mode_kappa_RTA").ptr(),
+               res.mode_kappa_RTA.size(), 1e-8, 1e-10, 1e-13);
+  expect_close("f_vector", res.f_vector.ptr(), k.read_double("f_vector").ptr(), res.f_vector.size(), 1e-8,
+               1e-8, 1e-12);
+  expect_close("gamma (kappa file)", d.gamma[0].ptr(), k.read_double("gamma").ptr(), d.gamma[0].size(), 1e-8,
+               1e-12, 1e-13);
+  // Eigenvalues: absolute deviation relative to the largest (the ~1e-17 null space is noise).
+  const NdArray<double> w_ref = e.read_double("collision_eigenvalues");
+  ASSERT_EQ(w_ref.size(), res.collision_eigenvalues.size());
+  double w_max = 0, w_dev = 0;
+  for (std::size_t i = 0; i < w_ref.size(); ++i) {
+    w_max = std::max(w_max, std::abs(w_ref[i]));
+    w_dev = std::max(w_dev, std::abs(w_ref[i] - res.collision_eigenvalues[i]));
+  }
+  std::printf("  collision eigenvalues: max abs dev %.3e of max %.3e (%.3e relative)\n", w_dev, w_max,
+              w_dev / w_max);
+  EXPECT_LE(w_dev, 1e-10 * w_max);
+  // mode_kappa sums to kappa.
+  const std::array<double, 6> again = sum_mode_kappa(res.mode_kappa, d.layout.num_mesh_points);
+  for (std::size_t x = 0; x < 6; ++x) EXPECT_EQ(again[x], res.kappa[x]);
+}
+
+// How much kappa moves with pinv_cutoff (no eigenvalue lies within 1e4 of 1e-8 here) and
+// with pinv_method 1 (drop eig < cutoff, i.e. also the negative ones), from the cached
+// eigendecomposition.
+TEST_P(LbteReference, PseudoInverseSensitivity) {
+  const LbteCase& c = GetParam();
+  const Computed& d = compute(c);
+  const Solved& sol = solved(c);
+  const io::Hdf5File k(test::data_path(c.name + "/reference/kappa-lbte-" + c.tag + ".hdf5"));
+  const NdArray<double> kappa = k.read_double("kappa");
+  auto kappa_with = [&](double cutoff, int method) {
+    const NdArray<double> Y =
+        lbte_Y(sol.eigenvectors.ptr(), pinv_eigenvalues(sol.eigenvalues, cutoff, method), sol.X, d.layout);
+    return sum_mode_kappa(lbte_mode_kappa(sol.X, Y, d.layout, 300.0, d.settings.conversion_factor),
+                          d.layout.num_mesh_points);
+  };
+  const std::array<double, 6> base = kappa_with(1e-8, 0);
+  for (const double cutoff : {1e-10, 1e-6}) {
+    const std::array<double, 6> r = kappa_with(cutoff, 0);
+    std::printf("[%s] pinv_cutoff %.0e: kappa xx %.9f, max rel change vs 1e-8 %.3e\n", case_label(c).c_str(),
+                cutoff, r[0], kappa_deviation(r, base.data()));
+    EXPECT_LE(kappa_deviation(r, kappa.ptr()), 1e-6);
+  }
+  const std::array<double, 6> m1 = kappa_with(1e-8, 1);
+  const double dm = kappa_deviation(m1, base.data());
+  std::printf("[%s] pinv_method 1: kappa xx %.9f, max rel change vs method 0 %.3e\n", case_label(c).c_str(),
+              m1[0], dm);
+  EXPECT_LE(dm, 1e-8);
+  LbteSettings s = d.settings;
+  s.pinv_method = 2;
+  EXPECT_THROW(solve_lbte(d.layout, input_at(d, 0, 300.0), s), Error);
+}
+
+// The pieces a distributed solver uses reproduce solve_lbte: the assembled matrix is
+// exactly symmetric, dsyev gives the same eigenvalues, and mode_kappa of a block of grid
+// points from that block's X and Y equals the serial one bit for bit.
+TEST_P(LbteReference, BlockwiseModeKappaEqualsSerial) {
+  const LbteCase& c = GetParam();
+  const Computed& d = compute(c);
+  const Solved& sol = solved(c);
+  EXPECT_TRUE(sol.symmetric);
+  EXPECT_EQ(sol.eigenvalues, sol.result.collision_eigenvalues);
+  const NdArray<double> Y =
+      lbte_Y(sol.eigenvectors.ptr(), pinv_eigenvalues(sol.eigenvalues, 1e-8, 0), sol.X, d.layout);
+  const NdArray<double> f = lbte_f_vectors(Y, d.layout);
+  EXPECT_EQ(f.data, sol.result.f_vector.data);
+  const std::size_t nb = d.layout.num_band;
+  const std::size_t ngp = d.layout.num_grid_points();
+  const std::size_t first = ngp / 3, count = ngp / 2;
+  NdArray<double> Xb({count, nb, 3}), Yb({count, nb, 3});
+  std::copy(sol.X.ptr() + first * nb * 3, sol.X.ptr() + (first + count) * nb * 3, Xb.ptr());
+  std::copy(Y.ptr() + first * nb * 3, Y.ptr() + (first + count) * nb * 3, Yb.ptr());
+  const NdArray<double> mk =
+      lbte_mode_kappa(Xb, Yb, d.layout, 300.0, d.settings.conversion_factor, first, count);
+  for (std::size_t x = 0; x < mk.size(); ++x) ASSERT_EQ(mk[x], sol.result.mode_kappa[first * nb * 6 + x]);
+}
+
+INSTANTIATE_TEST_SUITE_P(Phono3pyLbte, LbteReference, ::testing::ValuesIn(cases()),
+                         [](const auto& param_info) {
+                           std::string s = case_label(param_info.param);
+                           for (char& ch : s) ch = ch == '-' ? '_' : ch;
+                           return s;
+                         });
+
+// Si 9x9x9: the rows of 0, 300 and 700 K come from one interaction strength per grid point.
+// 0 K is skipped (zeros, as phono3py); at 700 K LBTE's kappa_RTA equals phono3py's RTA kappa
+// (kappa-rta-m999-T0-1000.hdf5: same Gamma, group velocities and heat capacities).
+TEST(LbteTemperatures, RowsRebuiltPerTemperatureFromOneInteraction) {
+  const LbteCase& c = cases()[0];
+  const Computed& d = compute(c);
+  ASSERT_EQ(c.temperatures, (std::vector<double>{300.0, 0.0, 700.0}));
+  const LbteResult zero = solve_lbte(d.layout, input_at(d, 1, 0.0), d.settings);
+  for (const double k : zero.kappa) EXPECT_EQ(k, 0.0);
+  for (const double k : zero.kappa_RTA) EXPECT_EQ(k, 0.0);
+  for (const double x : d.rows[1].data) ASSERT_EQ(x, 0.0);
+
+  const io::Hdf5File rta(test::data_path("si-pbesol/reference/kappa-rta-m999-T0-1000.hdf5"));
+  const std::vector<double> temps = rta.read_double("temperature").data;
+  const auto it = static_cast<std::size_t>(std::find(temps.begin(), temps.end(), 700.0) - temps.begin());
+  ASSERT_LT(it, temps.size());
+  const NdArray<double> kappa = rta.read_double("kappa");            // (T, 6)
+  const NdArray<double> mode_kappa = rta.read_double("mode_kappa");  // (T, gp, nb, 6)
+  const NdArray<double> gamma = rta.read_double("gamma");            // (T, gp, nb)
+  const LbteResult hot = solve_lbte(d.layout, input_at(d, 2, 700.0), d.settings);
+  const LbteResult& room = solved(c).result;
+  const double dk = kappa_deviation(hot.kappa_RTA, kappa.ptr() + it * 6);
+  std::printf(
+      "[si-pbesol m999] 700 K: kappa_RTA xx %.9f (RTA reference %.9f, max rel dev %.3e), LBTE kappa xx %.9f "
+      "(300 K: %.9f)\n",
+      hot.kappa_RTA[0], kappa[it * 6], dk, hot.kappa[0], room.kappa[0]);
+  EXPECT_LE(dk, 1e-8);
+  const std::size_t per_t = hot.mode_kappa_RTA.size();
+  expect_close("mode_kappa_RTA 700 K", hot.mode_kappa_RTA.ptr(), mode_kappa.ptr() + it * per_t, per_t, 1e-8,
+               1e-10, 1e-13);
+  expect_close("gamma 700 K", d.gamma[2].ptr(), gamma.ptr() + it * d.gamma[2].size(), d.gamma[2].size(), 1e-8,
+               1e-12, 1e-13);
+  EXPECT_GT(hot.kappa[0], 0.0);
+  EXPECT_LT(hot.kappa[0], room.kappa[0]);
+}
+
+// Isotope scattering on the diagonal: with phono3py's Gamma_iso of the RTA run
+// (kappa-rta-iso-m999.hdf5), LBTE's kappa_RTA must be that run's kappa.
+TEST(LbteDiagonal, IsotopeGivesRtaIsotopeKappa) {
+  const LbteCase& c = cases()[0];
+  const Computed& d = compute(c);
+  const io::Hdf5File f(test::data_path("si-pbesol/reference/kappa-rta-iso-m999.hdf5"));
+  ASSERT_EQ(f.read_int("grid_point").data, d.layout.ir_grid_points);
+  NdArray<double> gamma_iso = f.read_double("gamma_isotope");  // (1 sigma, gp, nb)
+  gamma_iso.shape.erase(gamma_iso.shape.begin());
+  const std::size_t nir = d.layout.num_ir_grid_points(), nb = d.layout.num_band;
+  NdArray<double> diag({nir, nb});
+  for (std::size_t i = 0; i < nir; ++i)
+    lbte_main_diagonal(d.gamma[0].ptr() + i * nb, gamma_iso.ptr() + i * nb, nullptr, std::nullopt, nb,
+                       diag.ptr() + i * nb);
+  const NdArray<double> X =
+      lbte_X(d.layout, d.frequencies.ptr(), d.group_velocities, 300.0, d.settings.cutoff_frequency);
+  const NdArray<double> Y =
+      rta_Y(X, rta_divisors_irreducible(diag), d.layout, d.frequencies.ptr(), d.settings.cutoff_frequency);
+  const NdArray<double> mk = lbte_mode_kappa(X, Y, d.layout, 300.0, d.settings.conversion_factor);
+  const std::array<double, 6> kappa = sum_mode_kappa(mk, d.layout.num_mesh_points);
+  const NdArray<double> ref = f.read_double("kappa");
+  const double dk = kappa_deviation(kappa, ref.ptr());
+  std::printf("[si-pbesol m999 + isotope] kappa_RTA xx %.9f (RTA-iso reference %.9f, max rel dev %.3e)\n",
+              kappa[0], ref[0], dk);
+  EXPECT_LE(dk, 1e-8);
+  expect_close("mode_kappa_RTA (isotope)", mk.ptr(), f.read_double("mode_kappa").ptr(), mk.size(), 1e-8,
+               1e-10, 1e-13);
+}
+
+// Boundary scattering adds |v| / (4 pi L_b) (THz, L_b in micrometre) to each band.
+TEST(LbteDiagonal, BoundaryScattering) {
+  const double gamma[2] = {0.5, 1.0}, iso[2] = {0.25, 0.0}, gv[6] = {3, 4, 0, 0, 0, 0};
+  double out[2];
+  lbte_main_diagonal(gamma, iso, gv, 2.0, 2, out);
+  EXPECT_DOUBLE_EQ(out[0], 0.75 + 5 * 1e-10 * 1e6 / (4 * units::kPi * 2.0));
+  EXPECT_DOUBLE_EQ(out[1], 1.0);
+  lbte_main_diagonal(gamma, nullptr, nullptr, std::nullopt, 2, out);
+  EXPECT_EQ(out[0], 0.5);
+  EXPECT_THROW(lbte_main_diagonal(gamma, nullptr, nullptr, 1.0, 2, out), Error);
+}
+
+// Layout bookkeeping against phono3py's grid data: w_k^2 |G| is the star size (the ir
+// weight), the reducible stars partition the grid, and without kappa star every GR point is
+// its own row block with weight 1 and the identity as the only rotation.
+TEST(LbteLayoutTest, WeightsStarsAndNoKappaStar) {
+  const Computed& irr = compute(cases()[0]);
+  const io::Hdf5File g(test::data_path("si-pbesol/reference/grid.hdf5"));
+  const std::vector<std::int64_t> ir_weights = g.read_int("m999/ir_weights").data;
+  ASSERT_EQ(irr.layout.weights.size(), ir_weights.size());
+  for (std::size_t i = 0; i < ir_weights.size(); ++i) {
+    const double w2g =
+        irr.layout.weights[i] * irr.layout.weights[i] * static_cast<double>(irr.layout.symmetry.num_rot);
+    EXPECT_NEAR(w2g, static_cast<double>(ir_weights[i]), 1e-12);
+  }
+  EXPECT_EQ(irr.layout.size(), 35u * 6 * 3);
+  EXPECT_EQ(irr.layout.skip_acoustic[0], 1);
+  EXPECT_EQ(std::count(irr.layout.skip_acoustic.begin(), irr.layout.skip_acoustic.end(), 1), 1);
+
+  const Computed& red = compute(cases()[1]);
+  std::vector<int> covered(static_cast<std::size_t>(red.layout.num_mesh_points), 0);
+  for (std::size_t i = 0; i < red.layout.num_ir_grid_points(); ++i) {
+    const std::vector<std::int64_t> star = reducible_star(i, red.layout);
+    EXPECT_EQ(static_cast<std::int64_t>(star.size()) * red.layout.ir_multi[i],
+              static_cast<std::int64_t>(red.layout.symmetry.num_rot));
+    for (const std::int64_t q : star) ++covered[static_cast<std::size_t>(q)];
+  }
+  for (const int n : covered) EXPECT_EQ(n, 1);
+
+  const LbteLayout nostar = make_lbte_layout(red.bz, red.layout.ir_grid_points, 6, true, false);
+  EXPECT_EQ(nostar.ir_grid_points, red.bz.grg2bzg);
+  EXPECT_EQ(nostar.symmetry.rotations_cartesian.size(), 1u);
+  for (std::size_t i = 0; i < 5; ++i)
+    EXPECT_EQ(reducible_star(i, nostar), (std::vector<std::int64_t>{nostar.ir_grid_points_gr[i]}));
+  std::vector<double> row(nostar.row_block_elements()), out(row.size());
+  for (std::size_t x = 0; x < row.size(); ++x) row[x] = static_cast<double>(x);
+  expand_reducible_row(row.data(), 7, nostar.ir_grid_points_gr[7], nostar, out.data());
+  EXPECT_EQ(out, row);
+  EXPECT_THROW(expand_reducible_row(row.data(), 7, nostar.ir_grid_points_gr[8], nostar, out.data()), Error);
+  const LbteLayout irr_nostar = make_lbte_layout(irr.bz, irr.layout.ir_grid_points, 6, false, false);
+  EXPECT_EQ(irr_nostar.num_grid_points(), 729u);
+  for (const double w : irr_nostar.weights) EXPECT_EQ(w, 1.0);
+}
+
+TEST(LbteKernels, PseudoInverseEigenvalues) {
+  const std::vector<double> w = {-1.0, -2e-8, -1e-9, 0.0, 5e-9, 2e-8, 4.0};
+  EXPECT_EQ(pinv_eigenvalues(w, 1e-8, 0), (std::vector<double>{-1.0, 1 / -2e-8, 0, 0, 0, 1 / 2e-8, 0.25}));
+  EXPECT_EQ(pinv_eigenvalues(w, 1e-8, 1), (std::vector<double>{0, 0, 0, 0, 0, 1 / 2e-8, 0.25}));
+  EXPECT_THROW(pinv_eigenvalues(w, 1e-8, 3), Error);
+}
+
+TEST(LbteKernels, DiagonalizeSmallSymmetricMatrix) {
+  // [[2, 1], [1, 2]]: eigenvalues 1, 3 with eigenvectors (1, -1)/sqrt2, (1, 1)/sqrt2 (rows).
+  std::vector<double> m = {2, 1, 1, 2};
+  const std::vector<double> w = diagonalize_collision_matrix(m.data(), 2);
+  EXPECT_NEAR(w[0], 1.0, 1e-15);
+  EXPECT_NEAR(w[1], 3.0, 1e-15);
+  EXPECT_NEAR(std::abs(m[0] * m[2] + m[1] * m[3]), 0.0, 1e-15);  // orthogonal rows
+  EXPECT_NEAR(std::abs(m[0] + m[1]), 0.0, 1e-15);                // row 0 ~ (1, -1)
+  EXPECT_NEAR(std::abs(m[2] - m[3]), 0.0, 1e-15);                // row 1 ~ (1, 1)
+  std::vector<double> s = {1, 2, 4, 3};
+  symmetrize_collision_matrix(s.data(), 2);
+  EXPECT_EQ(s, (std::vector<double>{1, 3, 3, 3}));
+}
+
+}  // namespace
+}  // namespace ph3mpi::transport
