@@ -13,6 +13,8 @@
 #include "ph3mpi/driver/scattering_plan.hpp"
 #include "ph3mpi/grid/ir_grid_points.hpp"
 #include "ph3mpi/interaction/triplets.hpp"
+#include "ph3mpi/parallel/blacs_grid.hpp"
+#include "ph3mpi/parallel/block_cyclic_ops.hpp"
 
 namespace ph3mpi::driver {
 namespace {
@@ -73,7 +75,7 @@ std::string fc_text(const io::ForceConstants& fc) {
 // The work plan of a conductivity run: triplets per irreducible grid point (the cost
 // driver), memory per rank and a rank x thread split.
 void print_plan(const Inputs& in, const grid::BZGrid& bz_grid, const grid::IrGridPoints& ir,
-                std::ostream& out, int cores) {
+                std::ostream& out, int cores, const parallel::Context& context) {
   std::vector<std::size_t> triplets;
   triplets.reserve(ir.ir_grid_points_bz.size());
   for (const std::int64_t gp : ir.ir_grid_points_bz) {
@@ -98,6 +100,28 @@ void print_plan(const Inputs& in, const grid::BZGrid& bz_grid, const grid::IrGri
       << " per rank with the split below\n"
       << "suggested split: " << split.ranks << " ranks x " << split.threads << " threads per " << cores
       << "-core node (" << split.reason << "); run with OMP_NUM_THREADS=" << split.threads << "\n";
+  if (in.settings.mode == config::Mode::kLbte) {
+    // The collision matrix: (3 N_ir nb)^2 irreducible, (N nb)^2 reducible, spread over a
+    // near-square BLACS grid; per rank: its block, the eigenvectors' block and the solver work.
+    const std::int64_t n = static_cast<std::int64_t>(
+        in.settings.reducible_collision_matrix ? static_cast<std::size_t>(bz_grid.num_gr_points()) * nb
+                                               : ir.ir_grid_points_bz.size() * 3 * nb);
+    const auto solver =
+        parallel::eigen_solver_from_name(std::string(config::to_string(in.settings.pinv_solver)));
+    const int block = static_cast<int>(in.settings.blacs_block_size);
+    out << "collision matrix: " << n << " x " << n << " = "
+        << format_bytes(static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(n) * 8)
+        << " per temperature\n";
+    for (const int ranks : {context.size(), split.ranks}) {
+      const parallel::GridShape shape = parallel::near_square_grid_shape(ranks);
+      const parallel::EigenMemoryEstimate e =
+          parallel::estimate_eigen_memory(n, block, shape, solver, ranks == 1);
+      out << "  on " << ranks << " ranks: BLACS grid " << shape.nprow << " x " << shape.npcol
+          << ", block size " << block << ", matrix + eigenvectors + " << parallel::eigen_solver_name(solver)
+          << " workspace " << format_bytes(static_cast<std::uint64_t>(e.total_bytes())) << " per rank\n";
+      if (ranks == split.ranks) break;
+    }
+  }
 }
 
 }  // namespace
@@ -157,7 +181,7 @@ void print_dry_run(const Inputs& in, const parallel::Context& context, std::ostr
         << bz_grid.num_gr_points() << " grid points, " << bz_grid.num_bz_points() << " BZ grid points, "
         << ir.ir_grid_points.size() << " irreducible\n";
     if (s.mode == config::Mode::kRta || s.mode == config::Mode::kLbte)
-      print_plan(in, bz_grid, ir, out, cores);
+      print_plan(in, bz_grid, ir, out, cores, context);
   }
   if (!s.grid_points.empty()) out << "grid_points:     " << list_text(s.grid_points) << "\n";
   out << "temperatures:    " << list_text(s.temperatures) << " K\n"

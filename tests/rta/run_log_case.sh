@@ -52,4 +52,12 @@ grep -q "plan:            35 irreducible grid points; triplets per grid point mi
 grep -q "memory:          force constants" "$work/dry.log"
 grep -q "suggested split: 8 ranks x 2 threads per 16-core node" "$work/dry.log"
 test ! -e "$work/dry"
+# LBTE dry run: the collision matrix and its BLACS grid.
+sed -i 's/^mode = .*/mode = "lbte"/' "$work/config.toml"
+"$ph3mpi" --dry-run --cores 16 "$work/config.toml" > "$work/dry2.log"
+cat "$work/dry2.log"
+grep -q "collision matrix: 630 x 630" "$work/dry2.log"
+grep -q "on 1 ranks: BLACS grid 1 x 1, block size 64" "$work/dry2.log"
+grep -q "on 8 ranks: BLACS grid 2 x 4" "$work/dry2.log"
+test ! -e "$work/dry"
 echo "log, trace and dry-run checks passed"
