@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ph3mpi/common/error.hpp"
 #include "ph3mpi/io/hdf5_file.hpp"
 #include "ph3mpi/io/kappa_file.hpp"
 #include "ph3mpi/parallel/context.hpp"
@@ -104,7 +105,9 @@ TEST(ParallelHdf5, KappaRowsFromEveryRank) {
   const std::size_t n_gp = layout.num_grid_points, nb = layout.num_band;
   const auto mine = ph3mpi::parallel::node_row_range(n_gp, ctx.rank(), ctx.size());
   const std::size_t n = mine.end - mine.begin;
-  auto value = [](std::size_t t, std::size_t g, std::size_t b) { return 1000.0 * t + 10.0 * g + b + 0.25; };
+  auto value = [](std::size_t t, std::size_t g, std::size_t b) {
+    return 1000.0 * static_cast<double>(t) + 10.0 * static_cast<double>(g) + static_cast<double>(b) + 0.25;
+  };
   {
     ph3mpi::io::KappaFile file(dir + "/kappa.hdf5", layout, static_cast<MPI_Comm>(*ctx.communicator()));
     ph3mpi::NdArray<double> gamma({2, n, nb});
