@@ -8,6 +8,7 @@
 
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/common/units.hpp"
+#include "ph3mpi/phonon/numpy_linalg.hpp"
 
 namespace ph3mpi::phonon::gonze_lee {
 
@@ -141,17 +142,22 @@ std::vector<Eigen::Vector3d> g_list(const Eigen::Matrix3d& reciprocal_lattice, d
       }
     }
   }
+  // phonopy builds all candidates as one numpy product (grid @ rec.T, BLAS dgemm) and keeps
+  // those with (G_x^2 + G_y^2) + G_z^2 < G_cutoff^2; the same operations give the same bits.
+  const int npts = 2 * g_rad + 1;
+  std::vector<Eigen::Vector3d> grid;
+  grid.reserve(std::size_t(npts) * std::size_t(npts) * std::size_t(npts));
+  for (int i = -g_rad; i <= g_rad; ++i)
+    for (int j = -g_rad; j <= g_rad; ++j)
+      for (int k = -g_rad; k <= g_rad; ++k) grid.emplace_back(double(i), double(j), double(k));
+  const std::vector<Eigen::Vector3d> g_all = numpy_linalg::dot_rows(grid, reciprocal_lattice, true);
   std::vector<Eigen::Vector3d> list;
   const double cutoff2 = g_cutoff * g_cutoff;
-  for (int i = -g_rad; i <= g_rad; ++i) {
-    for (int j = -g_rad; j <= g_rad; ++j) {
-      for (int k = -g_rad; k <= g_rad; ++k) {
-        const Eigen::Vector3d g = reciprocal_lattice.col(0) * double(i) +
-                                  reciprocal_lattice.col(1) * double(j) +
-                                  reciprocal_lattice.col(2) * double(k);
-        if (g(0) * g(0) + g(1) * g(1) + g(2) * g(2) < cutoff2) list.push_back(g);
-      }
-    }
+  for (const Eigen::Vector3d& g : g_all) {
+    const double x0 = g(0) * g(0);
+    const double x1 = g(1) * g(1);
+    const double x2 = g(2) * g(2);
+    if ((x0 + x1) + x2 < cutoff2) list.push_back(g);
   }
   return list;
 }

@@ -10,6 +10,7 @@
 #include "ph3mpi/common/units.hpp"
 #include "ph3mpi/phonon/commensurate_points.hpp"
 #include "ph3mpi/phonon/gonze_lee.hpp"
+#include "ph3mpi/phonon/numpy_linalg.hpp"
 
 namespace ph3mpi::phonon::gonze_lee {
 
@@ -62,7 +63,8 @@ GonzeLeeData make_gonze_lee_data(const DynamicalMatrixInput& input, const NacPar
                                  const std::vector<std::vector<std::int64_t>>& images_of) {
   GonzeLeeData gl;
   const std::size_t n_patom = input.num_patom();
-  const double volume = input.lattice.determinant();
+  // PhonopyAtoms.volume is numpy.linalg.det of the lattice.
+  const double volume = numpy_linalg::det(input.lattice);
   if (!(volume > 0))
     throw InputError("nac", "primitive cell volume is not positive: " + std::to_string(volume));
   gl.g_cutoff = nac.g_cutoff ? *nac.g_cutoff : default_g_cutoff(volume);
@@ -73,16 +75,8 @@ GonzeLeeData make_gonze_lee_data(const DynamicalMatrixInput& input, const NacPar
                                 std::to_string(gl.g_cutoff) + ", Lambda " + std::to_string(gl.lambda) + ")");
   }
   gl.nac_factor = nac.factor * 4.0 * kPi / volume;
-  gl.positions_cart.resize(n_patom);
-  for (std::size_t i = 0; i < n_patom; ++i) {
-    Eigen::Vector3d x;
-    for (int c = 0; c < 3; ++c) {
-      double s = 0;
-      for (int k = 0; k < 3; ++k) s += input.positions[i](k) * input.lattice(k, c);
-      x(c) = s;
-    }
-    gl.positions_cart[i] = x;
-  }
+  // PhonopyAtoms.positions: numpy.dot(scaled_positions, lattice).
+  gl.positions_cart = numpy_linalg::dot_rows(input.positions, input.lattice, false);
   gl.g_phases = g_phase_table(gl.g_list, gl.positions_cart);
   gl.g_atom_phases.resize(gl.g_list.size() * n_patom);
   for (std::size_t ig = 0; ig < gl.g_list.size(); ++ig)
@@ -104,7 +98,9 @@ GonzeLeeData make_gonze_lee_data(const DynamicalMatrixInput& input, const NacPar
     Eigen::MatrixXcd& dm = dynmats[k];
     detail::fourier_force_constants(input, input.fc2.ptr(), compact, images_of, q, nullptr, dm);
     Eigen::MatrixXcd dd;
-    recip_dipole_dipole(gl, nac.born, nac.dielectric, reciprocal_lattice * q, std::nullopt, dd);
+    // q_cart = numpy.dot(q, rec_lat.T) as in DynamicalMatrixGL._get_recip_dipole_dipole.
+    recip_dipole_dipole(gl, nac.born, nac.dielectric, numpy_linalg::dot_vector_mt(q, reciprocal_lattice),
+                        std::nullopt, dd);
     for (std::size_t i = 0; i < n_patom; ++i) {
       for (std::size_t j = 0; j < n_patom; ++j) {
         const double w = 1.0 / std::sqrt(input.masses[i] * input.masses[j]);

@@ -40,15 +40,13 @@ OUTPUT_PREFIX = {
 #   ("kappa", REFERENCE, ARGS): scripts/compare-kappa.py REFERENCE OUTPUT ARGS
 #   ("script", SCRIPT, ARGS): /usr/bin/python3 tests/cli/SCRIPT OUTPUT ARGS
 # Names in ARGS starting with "ref:" are files in the crystal's reference folder.
-# NaCl, AlN and MgO (Gonze-Lee NAC) differ from phono3py by ~1e-3 in kappa (see
-# tests/rta/run_rta_case.sh and docs/validation.md): only kappa is checked, at 1e-2.
 REFERENCE_CHECKS = {
     "si-pbesol-rta.toml": ("kappa", "kappa-rta-m999.hdf5", ["--rtol", "1e-8"]),
     "si-pbesol-lbte.toml": ("kappa", "kappa-lbte-m999.hdf5", ["--rtol", "1e-8"]),
-    "mgo-rta.toml": ("kappa", "kappa-rta-m999.hdf5", ["--datasets", "kappa", "--rtol", "1e-2"]),
-    "nacl-pbe-rta.toml": ("kappa", "kappa-rta-m999.hdf5", ["--datasets", "kappa", "--rtol", "1e-2"]),
-    "aln-lda-rta.toml": ("kappa", "kappa-rta-m775.hdf5", ["--datasets", "kappa", "--rtol", "1e-2"]),
-    "aln-lda-lbte.toml": ("kappa", "kappa-lbte-m775.hdf5", ["--datasets", "kappa", "kappa_RTA", "--rtol", "1e-2"]),
+    "mgo-rta.toml": ("kappa", "kappa-rta-m999.hdf5", ["--rtol", "1e-8"]),
+    "nacl-pbe-rta.toml": ("kappa", "kappa-rta-m999.hdf5", ["--rtol", "1e-8"]),
+    "aln-lda-rta.toml": ("kappa", "kappa-rta-m775.hdf5", ["--rtol", "1e-8"]),
+    "aln-lda-lbte.toml": ("kappa", "kappa-lbte-m775.hdf5", ["--rtol", "1e-8"]),
     "si-pbesol-phonons.toml": ("script", "check_phonon_file.py", ["ref:", "m999"]),
     "si-pbesol-ise.toml": ("script", "check_ise_file.py", ["ref:"]),
     "si-pbesol-rse.toml": ("script", "check_rse_file.py", ["ref:rse_gp105.hdf5"]),

@@ -42,6 +42,7 @@ grep -q 'site=get_triplets_at_q' "$work/err"
 grep -q 'site=RTAKappa' "$work/err"
 # Without PH3MPI_TRACE: silent stderr.
 sed -i 's/^temperatures.*/temperatures = [300]/' "$work/config.toml"
+sed -i "s|^output_dir.*|output_dir = \"$work/out2\"|" "$work/config.toml"
 timeout 300 "$mpiexec" "$@" -n 2 "$ph3mpi" "$work/config.toml" > "$work/log2" 2> "$work/err2"
 test ! -s "$work/err2" || { echo "stderr not empty without PH3MPI_TRACE:"; cat "$work/err2"; exit 1; } >&2
 # Dry run: the plan, nothing written.
