@@ -23,13 +23,13 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
-#include <set>
 #include <sstream>
 
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/common/trace.hpp"
 #include "ph3mpi/crystal/shortest_vectors.hpp"
 #include "ph3mpi/driver/grid_point_gamma.hpp"
+#include "ph3mpi/driver/grid_point_service.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/driver/scattering_plan.hpp"
@@ -45,11 +45,9 @@
 #include "ph3mpi/parallel/blacs_grid.hpp"
 #include "ph3mpi/parallel/block_cyclic_matrix.hpp"
 #include "ph3mpi/parallel/block_cyclic_ops.hpp"
-#include "ph3mpi/parallel/coordinator.hpp"
 #include "ph3mpi/parallel/error_handling.hpp"
 #include "ph3mpi/parallel/node_shared.hpp"
 #include "ph3mpi/parallel/ordered_sum.hpp"
-#include "ph3mpi/parallel/progress.hpp"
 #include "ph3mpi/phonon/group_velocity.hpp"
 #include "ph3mpi/phonon/heat_capacity.hpp"
 #include "ph3mpi/self_energy/collision_matrix.hpp"
@@ -240,24 +238,10 @@ int run_lbte(const ModeArguments& args) {
       inputs, bz_grid, mass_variances,
       std::string("lbte-collision-rows") + (s.reducible_collision_matrix ? "-reducible" : ""));
   const io::Checkpoint checkpoint(s.output_dir, fingerprint.hex());
-  io::CheckpointStatus status;
-  parallel::collective_check(context, [&] {
-    if (context.is_root()) status = io::Checkpoint::prepare(s.output_dir, fingerprint, s.restart);
-  });
-  std::vector<std::int64_t> done = status.done;
-  context.broadcast(done);
-  const std::set<std::int64_t> done_set(done.begin(), done.end());
-  std::vector<parallel::WorkItem> items;
-  double cost_to_compute = 0.0;
-  std::int64_t restored = 0;
-  for (std::size_t i = 0; i < n_ir; ++i) {
-    if (done_set.count(plan.grid_points[i]) != 0) {
-      ++restored;
-      continue;
-    }
-    items.push_back({plan.grid_points[i], plan.costs[i]});
-    cost_to_compute += plan.costs[i];
-  }
+  const PendingWork work = resume_checkpoint(context, s, plan, fingerprint);
+  const io::CheckpointStatus& status = work.status;
+  const std::vector<parallel::WorkItem>& items = work.items;
+  const std::int64_t restored = work.restored;
 
   const int threads = omp_get_max_threads();
   {
@@ -300,33 +284,11 @@ int run_lbte(const ModeArguments& args) {
                                       trace);
 
   std::ostringstream null_stream;
-  parallel::ProgressReporter progress(log.is_active() ? log.stream() : null_stream,
-                                      static_cast<std::int64_t>(n_ir), restored, cost_to_compute, 10.0);
-  parallel::CoordinatorOptions options;
-  options.gp_batch_size = gp_batch_size;
-  options.delivery = parallel::Delivery::kKeepLocal;
-  options.progress = context.is_root() ? &progress : nullptr;
   const auto t_compute = std::chrono::steady_clock::now();
-  parallel::run_coordinated<NamedArrays>(
-      context, items, options,
-      [&](const parallel::Batch& batch) {
-        std::vector<NamedArrays> results;
-        for (const std::int64_t gp : batch.items) {
-          try {
-            results.push_back(calculator.compute(gp, batch.index));
-          } catch (const parallel::GridPointError&) {
-            throw;
-          } catch (const std::exception& e) {
-            throw parallel::GridPointError(gp, e.what());
-          }
-        }
-        return results;
-      },
-      [&](const parallel::Batch& batch, const std::vector<NamedArrays>& results) {
-        checkpoint.write(batch.items, results);
-      });
-  context.barrier();  // every shard durable and visible (see mode_rta.cpp)
-  if (context.is_root()) progress.finish();
+  compute_pending_grid_points(
+      context, work, static_cast<std::int64_t>(n_ir), gp_batch_size, checkpoint,
+      log.is_active() ? log.stream() : null_stream,
+      [&](std::int64_t gp, std::int64_t batch) { return calculator.compute(gp, batch); });
   const double compute_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_compute).count();
 
