@@ -3,7 +3,9 @@
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/crystal/shortest_vectors.hpp"
 #include "ph3mpi/grid/make_bz_grid.hpp"
+#include "ph3mpi/interaction/atom_triplets.hpp"
 #include "ph3mpi/parallel/error_handling.hpp"
+#include "ph3mpi/self_energy/isotope.hpp"
 
 namespace ph3mpi::driver {
 
@@ -74,6 +76,25 @@ void check_grid_point_settings(const Inputs& inputs, const grid::BZGrid& bz_grid
                                    "mode '" + mode + "' needs tetrahedron = true or at least one sigma");
     }
   });
+}
+
+interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGrid& bz_grid,
+                                          std::vector<std::int64_t> band_indices) {
+  if (!inputs.fc3) throw SettingsError("this mode needs fc3, which was not loaded");
+  const io::ForceConstants& fc3 = *inputs.fc3;
+  return interaction::Interaction(
+      fc3.fc, fc3.has_nonzero_indices ? fc3.fc3_nonzero_indices.ptr() : nullptr,
+      interaction::make_atom_triplets(
+          inputs.supercell, inputs.primitive,
+          crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec)),
+      inputs.primitive.masses, bz_grid, std::move(band_indices), true, inputs.settings.cutoff_frequency);
+}
+
+std::vector<double> resolve_mass_variances(const Inputs& inputs) {
+  const config::Settings& s = inputs.settings;
+  return s.mass_variances
+             ? *s.mass_variances
+             : self_energy::get_mass_variances(inputs.primitive.symbols, s.phono3py_yaml.string());
 }
 
 }  // namespace ph3mpi::driver

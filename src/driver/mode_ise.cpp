@@ -141,13 +141,7 @@ int run_ise(const ModeArguments& args) {
   view.num_grid_points = phonons.frequencies.shape[0];
   view.num_band = nb;
 
-  const io::ForceConstants& fc3 = *inputs.fc3;
-  const interaction::Interaction itr(
-      fc3.fc, fc3.has_nonzero_indices ? fc3.fc3_nonzero_indices.ptr() : nullptr,
-      interaction::make_atom_triplets(
-          inputs.supercell, inputs.primitive,
-          crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec)),
-      inputs.primitive.masses, bz_grid, band0, true, settings.cutoff_frequency);
+  const interaction::Interaction itr = make_interaction(inputs, bz_grid, band0);
   const double cutoff = itr.cutoff_frequency();
   const std::int64_t num_gr = bz_grid.num_gr_points();
 

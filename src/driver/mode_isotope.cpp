@@ -34,11 +34,7 @@ int run_isotope(const ModeArguments& args) {
   // Natural-abundance data may be missing for an element: a collective phase, so every
   // rank stops with one message.
   std::vector<double> mass_variances;
-  parallel::collective_check(args.context, [&] {
-    mass_variances = settings.mass_variances ? *settings.mass_variances
-                                             : self_energy::get_mass_variances(
-                                                   inputs.primitive.symbols, settings.phono3py_yaml.string());
-  });
+  parallel::collective_check(args.context, [&] { mass_variances = resolve_mass_variances(inputs); });
   if (!args.context.is_root()) return 0;
 
   // Phonons on every BZ point: the tetrahedra reach BZ-surface images.

@@ -152,15 +152,6 @@ class GridPointCollision {
   std::optional<double> sigma_;
 };
 
-const NdArray<double>& shard_array(const NamedArrays& shard, const std::string& name, std::int64_t gp) {
-  const auto it = shard.reals.find(name);
-  if (it == shard.reals.end()) {
-    throw io::CheckpointError("checkpoint shard of grid point " + std::to_string(gp) + " lacks '" + name +
-                              "'");
-  }
-  return it->second;
-}
-
 // Column-major n x k from row-major (n, k) and back.
 std::vector<double> to_column_major(const double* row_major, std::size_t n, std::size_t k) {
   std::vector<double> cm(n * k);
@@ -194,9 +185,7 @@ int run_lbte(const ModeArguments& args) {
     bz_grid = make_bz_grid(inputs);
     ir = grid::get_ir_grid_points(bz_grid);
     if (s.isotope) {
-      mass_variances = s.mass_variances ? *s.mass_variances
-                                        : self_energy::get_mass_variances(inputs.primitive.symbols,
-                                                                          s.phono3py_yaml.string());
+      mass_variances = resolve_mass_variances(inputs);
     }
     gp_batch_size = config::resolve_gp_batch_size(s, std::getenv("PH3MPI_GP_BATCH_SIZE"));
     solver = parallel::eigen_solver_from_name(std::string(config::to_string(s.pinv_solver)));
@@ -271,13 +260,7 @@ int run_lbte(const ModeArguments& args) {
   const std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
   const SharedPhonons phonons(context, *dm, bz_grid);
   const interaction::PhononView view = phonons.view();
-  const io::ForceConstants& fc3 = *inputs.fc3;
-  const interaction::Interaction itr(
-      fc3.fc, fc3.has_nonzero_indices ? fc3.fc3_nonzero_indices.ptr() : nullptr,
-      interaction::make_atom_triplets(
-          inputs.supercell, inputs.primitive,
-          crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec)),
-      inputs.primitive.masses, bz_grid, {}, true, s.cutoff_frequency);
+  const interaction::Interaction itr = make_interaction(inputs, bz_grid);
   const common::TraceSink trace =
       common::TraceSink::from_environment(std::getenv("PH3MPI_TRACE"), std::cerr, context.rank(), threads);
   const GridPointCollision calculator(s, itr, view, phonons.frequencies(), bz_grid, layout, mass_variances,
@@ -312,10 +295,10 @@ int run_lbte(const ModeArguments& args) {
   std::vector<double> gamma_mine, iso_mine;
   for (std::size_t k = 0; k < shards.size(); ++k) {
     const std::int64_t gp = plan.grid_points[mine.begin + k];
-    const NdArray<double>& g = shard_array(shards[k], "gamma", gp);  // (T, nb)
+    const NdArray<double>& g = checkpoint_array(shards[k], "gamma", gp);  // (T, nb)
     gamma_mine.insert(gamma_mine.end(), g.data.begin(), g.data.end());
     if (s.isotope) {
-      const NdArray<double>& iso = shard_array(shards[k], "gamma_isotope", gp);
+      const NdArray<double>& iso = checkpoint_array(shards[k], "gamma_isotope", gp);
       iso_mine.insert(iso_mine.end(), iso.data.begin(), iso.data.end());
     }
   }
@@ -383,7 +366,7 @@ int run_lbte(const ModeArguments& args) {
       if (k < shards.size()) {
         const std::size_t i = mine.begin + k;
         const std::int64_t gp = plan.grid_points[i];
-        const NdArray<double>& raw = shard_array(shards[k], "collision", gp);
+        const NdArray<double>& raw = checkpoint_array(shards[k], "collision", gp);
         if (raw.size() != n_t * row_block) {
           throw io::CheckpointError("checkpoint shard of grid point " + std::to_string(gp) +
                                     ": collision rows of the wrong size");
@@ -474,15 +457,7 @@ int run_lbte(const ModeArguments& args) {
     io::KappaFileLayout kl;
     kl.method = io::KappaMethod::kLbte;
     kl.temperatures = s.temperatures;
-    kl.mesh = mesh;
-    if (!bz_grid.is_regular_mesh) {
-      kl.is_generalized_grid = true;
-      for (int q = 0; q < 9; ++q) {
-        kl.grid_matrix[static_cast<std::size_t>(q)] = bz_grid.grid_matrix(q / 3, q % 3);
-        kl.P_matrix[static_cast<std::size_t>(q)] = bz_grid.P(q / 3, q % 3);
-        kl.Q_matrix[static_cast<std::size_t>(q)] = bz_grid.Q(q / 3, q % 3);
-      }
-    }
+    describe_grid(bz_grid, kl);
     kl.num_grid_points = n_ir;
     kl.num_band = nb;
     kl.num_all_grid_points = layout.reducible ? layout.num_grid_points() : 0;

@@ -78,14 +78,8 @@ int run_rse(const ModeArguments& args) {
   view.num_grid_points = phonons.frequencies.shape[0];
   view.num_band = nb;
 
-  const io::ForceConstants& fc3 = *inputs.fc3;
-  const interaction::Interaction itr(
-      fc3.fc, fc3.has_nonzero_indices ? fc3.fc3_nonzero_indices.ptr() : nullptr,
-      interaction::make_atom_triplets(
-          inputs.supercell, inputs.primitive,
-          crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec)),
-      inputs.primitive.masses, bz_grid, settings.band_indices.value_or(std::vector<std::int64_t>{}), true,
-      settings.cutoff_frequency);
+  const interaction::Interaction itr =
+      make_interaction(inputs, bz_grid, settings.band_indices.value_or(std::vector<std::int64_t>{}));
   const std::vector<std::int64_t>& band0 = itr.band_indices();
   const std::size_t nb0 = band0.size();
 

@@ -43,8 +43,6 @@
 #include "ph3mpi/self_energy/isotope.hpp"
 #include "ph3mpi/transport/rta_kappa.hpp"
 
-#include <boost/mpi/communicator.hpp>
-
 namespace ph3mpi::driver {
 namespace {
 
@@ -170,15 +168,6 @@ void place_shard_rows(const NdArray<double>& source, std::size_t method, std::si
   }
 }
 
-const NdArray<double>& shard_array(const NamedArrays& shard, const std::string& name, std::int64_t gp) {
-  const auto it = shard.reals.find(name);
-  if (it == shard.reals.end()) {
-    throw io::CheckpointError("checkpoint shard of grid point " + std::to_string(gp) + " lacks '" + name +
-                              "'");
-  }
-  return it->second;
-}
-
 // Writes one kappa file per integration method; returns kappa (T, 6) per method.
 std::vector<std::vector<double>> write_rta_output(const parallel::Context& context, const Inputs& inputs,
                                                   const grid::BZGrid& bz_grid, const ScatteringPlan& plan,
@@ -205,13 +194,13 @@ std::vector<std::vector<double>> write_rta_output(const parallel::Context& conte
     for (std::size_t i = 0; i < n; ++i) {
       const std::int64_t gp = rows.grid_point.data[i];
       const NamedArrays& shard = rows.shards[i];
-      place_shard_rows(shard_array(shard, "gamma", gp), im, i, n, gamma);
+      place_shard_rows(checkpoint_array(shard, "gamma", gp), im, i, n, gamma);
       if (s.is_N_U) {
-        place_shard_rows(shard_array(shard, "gamma_N", gp), im, i, n, gamma_N);
-        place_shard_rows(shard_array(shard, "gamma_U", gp), im, i, n, gamma_U);
+        place_shard_rows(checkpoint_array(shard, "gamma_N", gp), im, i, n, gamma_N);
+        place_shard_rows(checkpoint_array(shard, "gamma_U", gp), im, i, n, gamma_U);
       }
       if (s.isotope) {
-        const NdArray<double>& iso = shard_array(shard, "gamma_isotope", gp);
+        const NdArray<double>& iso = checkpoint_array(shard, "gamma_isotope", gp);
         std::copy_n(iso.data.begin() + static_cast<std::ptrdiff_t>(im * nb), nb,
                     gamma_isotope.data.begin() + static_cast<std::ptrdiff_t>(i * nb));
       }
@@ -243,15 +232,7 @@ std::vector<std::vector<double>> write_rta_output(const parallel::Context& conte
     io::KappaFileLayout layout;
     layout.method = io::KappaMethod::kRta;
     layout.temperatures = s.temperatures;
-    layout.mesh = mesh;
-    if (!bz_grid.is_regular_mesh) {
-      layout.is_generalized_grid = true;
-      for (int k = 0; k < 9; ++k) {
-        layout.grid_matrix[static_cast<std::size_t>(k)] = bz_grid.grid_matrix(k / 3, k % 3);
-        layout.P_matrix[static_cast<std::size_t>(k)] = bz_grid.P(k / 3, k % 3);
-        layout.Q_matrix[static_cast<std::size_t>(k)] = bz_grid.Q(k / 3, k % 3);
-      }
-    }
+    describe_grid(bz_grid, layout);
     layout.num_grid_points = plan.grid_points.size();
     layout.num_band = nb;
     layout.has_gamma_isotope = s.isotope;
@@ -264,11 +245,7 @@ std::vector<std::vector<double>> write_rta_output(const parallel::Context& conte
     const fs::path path = s.output_dir / io::kappa_filename(mesh, layout.sigma, layout.sigma_cutoff_width);
     const fs::path tmp = fs::path(path.string() + ".tmp");
     {
-      const std::unique_ptr<io::KappaFile> file =
-          context.communicator() != nullptr && context.size() > 1
-              ? std::make_unique<io::KappaFile>(tmp.string(), layout,
-                                                static_cast<MPI_Comm>(*context.communicator()))
-              : std::make_unique<io::KappaFile>(tmp.string(), layout);
+      const std::unique_ptr<io::KappaFile> file = io::create_kappa_file(tmp.string(), layout, context);
       file->write_rows("frequency", rows.first, rows.frequency);
       file->write_rows("group_velocity", rows.first, rows.group_velocity);
       file->write_rows("gv_by_gv", rows.first, rows.gv_by_gv);
@@ -323,9 +300,7 @@ int run_rta(const ModeArguments& args) {
     bz_grid = make_bz_grid(inputs);
     ir = grid::get_ir_grid_points(bz_grid);
     if (s.isotope) {
-      mass_variances = s.mass_variances ? *s.mass_variances
-                                        : self_energy::get_mass_variances(inputs.primitive.symbols,
-                                                                          s.phono3py_yaml.string());
+      mass_variances = resolve_mass_variances(inputs);
     }
     gp_batch_size = config::resolve_gp_batch_size(s, std::getenv("PH3MPI_GP_BATCH_SIZE"));
   });
@@ -368,13 +343,7 @@ int run_rta(const ModeArguments& args) {
   const std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
   const SharedPhonons phonons(context, *dm, bz_grid);
   const interaction::PhononView view = phonons.view();
-  const io::ForceConstants& fc3 = *inputs.fc3;
-  const interaction::Interaction itr(
-      fc3.fc, fc3.has_nonzero_indices ? fc3.fc3_nonzero_indices.ptr() : nullptr,
-      interaction::make_atom_triplets(
-          inputs.supercell, inputs.primitive,
-          crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec)),
-      inputs.primitive.masses, bz_grid, {}, true, s.cutoff_frequency);
+  const interaction::Interaction itr = make_interaction(inputs, bz_grid);
   const common::TraceSink trace =
       common::TraceSink::from_environment(std::getenv("PH3MPI_TRACE"), std::cerr, context.rank(), threads);
   const GridPointGamma calculator(s, itr, view, phonons.frequencies(), bz_grid, mass_variances, trace);

@@ -1,6 +1,8 @@
 // phono3py-compatible kappa-*.hdf5 writer (see kappa_file.hpp).
 #include "ph3mpi/io/kappa_file.hpp"
 
+#include <boost/mpi/communicator.hpp>
+
 #include <cstdio>
 
 #include "ph3mpi/common/error.hpp"
@@ -201,6 +203,14 @@ void KappaFile::write_whole(const std::string& dataset, const NdArray<double>& a
                     array.shape_string());
   }
   file_.write_block_from_root(dataset, std::vector<std::size_t>(sp.shape.size(), 0), array);
+}
+
+std::unique_ptr<KappaFile> create_kappa_file(const std::string& path, const KappaFileLayout& layout,
+                                             const parallel::Context& context) {
+  if (context.communicator() != nullptr && context.size() > 1) {
+    return std::make_unique<KappaFile>(path, layout, static_cast<MPI_Comm>(*context.communicator()));
+  }
+  return std::make_unique<KappaFile>(path, layout);
 }
 
 void write_kappa_file(const std::string& path, const KappaFileLayout& layout, const KappaFileData& data) {

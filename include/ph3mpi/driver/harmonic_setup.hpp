@@ -9,6 +9,7 @@
 #include "ph3mpi/grid/bz_grid.hpp"
 #include "ph3mpi/grid/grid_matrix.hpp"
 #include "ph3mpi/grid/ir_grid_points.hpp"
+#include "ph3mpi/interaction/interaction.hpp"
 #include "ph3mpi/parallel/context.hpp"
 #include "ph3mpi/phonon/dynamical_matrix.hpp"
 
@@ -28,6 +29,16 @@ std::array<std::int64_t, 3> mesh_numbers(const grid::BZGrid& bz_grid);
 
 // D(q) from fc2 on the phonon supercell (NAC as inputs.nac says).
 std::unique_ptr<phonon::DynamicalMatrix> make_dynamical_matrix(const Inputs& inputs);
+
+// phono3py's Interaction for the fc3 of `inputs` on `bz_grid`: atom triplets with the
+// shortest vectors of the fc3 supercell, primitive masses, settings.cutoff_frequency;
+// band_indices empty = every band. Needs inputs.fc3.
+interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGrid& bz_grid,
+                                          std::vector<std::int64_t> band_indices = {});
+
+// settings.mass_variances when given, else phono3py's natural-abundance values of the
+// primitive cell's elements (InputError naming phono3py.yaml when an element has none).
+std::vector<double> resolve_mass_variances(const Inputs& inputs);
 
 // Checks of the grid-point modes (ise, isotope, ...) that need the BZ grid: at least
 // one grid point, every one inside the grid, at least one integration method, and

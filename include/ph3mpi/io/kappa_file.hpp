@@ -37,12 +37,14 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ph3mpi/common/ndarray.hpp"
 #include "ph3mpi/io/hdf5_file.hpp"
+#include "ph3mpi/parallel/context.hpp"
 
 namespace ph3mpi::io {
 
@@ -141,6 +143,11 @@ class KappaFile {
   std::vector<KappaDatasetSpec> specs_;
   Hdf5File file_;
 };
+
+// A KappaFile written by all ranks of `context`: parallel HDF5 (MPI-IO) with more than one
+// rank, else a serial file. Collective.
+std::unique_ptr<KappaFile> create_kappa_file(const std::string& path, const KappaFileLayout& layout,
+                                             const parallel::Context& context);
 
 // Everything of a finished run at once (serial convenience over KappaFile). Arrays for the
 // per-grid-point datasets carry all rows; absent optional ones are empty NdArrays.
