@@ -63,6 +63,14 @@ std::vector<KeyDecl> make_declarations() {
     add(d);
   }
   {
+    KeyDecl d = declare("write_phonon", "run", KeyType::kBool);
+    d.default_value = false;
+    d.doc =
+        "Also write the phonons used (frequencies, eigenvectors on every BZ grid point) to "
+        "output_dir/phonon-m<mesh>.hdf5 in phono3py's --write-phonon format";
+    add(d);
+  }
+  {
     KeyDecl d = declare("log_level", "run", KeyType::kChoice);
     d.default_value = std::string("info");
     d.choices = {"quiet", "info", "debug"};
@@ -93,6 +101,15 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("born", "inputs", KeyType::kPath);
     d.default_doc = "unset";
     d.doc = "phonopy BORN file; when given it replaces the NAC parameters of phono3py_yaml";
+    add(d);
+  }
+  {
+    KeyDecl d = declare("read_phonon", "inputs", KeyType::kPath);
+    d.default_doc = "unset (solve)";
+    d.doc =
+        "phonon-m<mesh>.hdf5 as phono3py --write-phonon writes it: use its frequencies and eigenvectors "
+        "instead of solving D(q) (phono3py --read-phonon), matched by grid address; reproduces a phono3py "
+        "run whatever LAPACK basis this machine would pick";
     add(d);
   }
   {
@@ -282,6 +299,15 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("read_pp", "scattering", KeyType::kBool);
     d.default_value = false;
     d.doc = "Read the ph-ph interaction strength written by write_pp";
+    add(d);
+  }
+  {
+    KeyDecl d = declare("degenerate_average", "scattering", KeyType::kBool);
+    d.default_value = false;
+    d.doc =
+        "Average |Phi|^2 (and the isotope weights) over the degenerate bands of each phonon, so that no "
+        "choice of eigenvectors inside degenerate subspaces changes any result (docs/validation.md); "
+        "false gives phono3py's numbers for the same eigenvectors";
     add(d);
   }
   {

@@ -439,6 +439,8 @@ Settings load_settings(const std::string& toml_path) {
   s.fc2 = resolve(base, r.get_string("fc2"));
   s.fc3 = resolve(base, r.get_string("fc3"));
   if (r.node("born")) s.born = resolve(base, r.get_string("born"));
+  if (r.node("read_phonon")) s.read_phonon = resolve(base, r.get_string("read_phonon"));
+  s.write_phonon = r.get_bool("write_phonon");
   s.symprec = r.optional_float("symprec");
   s.is_symmetry = r.get_bool("is_symmetry");
   s.nac = r.optional_bool("nac");
@@ -479,6 +481,7 @@ Settings load_settings(const std::string& toml_path) {
   s.write_pp = r.get_bool("write_pp");
   s.read_pp = r.get_bool("read_pp");
   s.write_gamma_detail = r.get_bool("write_gamma_detail");
+  s.degenerate_average = r.get_bool("degenerate_average");
 
   s.reducible_collision_matrix = r.get_bool("reducible_collision_matrix");
   s.pinv_cutoff = r.get_float("pinv_cutoff");

@@ -85,8 +85,9 @@ NamedArrays GridPointGamma::compute(std::int64_t grid_point, std::int64_t batch)
     NdArray<double> gamma_isotope({n_m, nb});
     for (std::size_t im = 0; im < n_m; ++im) {
       trace_.trace("Isotope", grid_point, batch);
-      const std::vector<double> g = self_energy::isotope_gamma(
-          grid_point, band0, mass_variances_, phonons_, bz_grid_, methods_[im], settings_.cutoff_frequency);
+      const std::vector<double> g =
+          self_energy::isotope_gamma(grid_point, band0, mass_variances_, phonons_, bz_grid_, methods_[im],
+                                     settings_.cutoff_frequency, settings_.degenerate_average);
       std::copy(g.begin(), g.end(), gamma_isotope.data.begin() + static_cast<std::ptrdiff_t>(im * nb));
     }
     out.reals["gamma_isotope"] = std::move(gamma_isotope);

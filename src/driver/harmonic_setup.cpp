@@ -82,12 +82,14 @@ interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGr
                                           std::vector<std::int64_t> band_indices) {
   if (!inputs.fc3) throw SettingsError("this mode needs fc3, which was not loaded");
   const io::ForceConstants& fc3 = *inputs.fc3;
-  return interaction::Interaction(
+  interaction::Interaction itr(
       fc3.fc, fc3.has_nonzero_indices ? fc3.fc3_nonzero_indices.ptr() : nullptr,
       interaction::make_atom_triplets(
           inputs.supercell, inputs.primitive,
           crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec)),
       inputs.primitive.masses, bz_grid, std::move(band_indices), true, inputs.settings.cutoff_frequency);
+  itr.set_degenerate_average(inputs.settings.degenerate_average);
+  return itr;
 }
 
 std::vector<double> resolve_mass_variances(const Inputs& inputs) {

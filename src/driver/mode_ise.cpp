@@ -34,6 +34,7 @@
 
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/crystal/shortest_vectors.hpp"
+#include "ph3mpi/driver/bz_phonons.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/grid/make_bz_grid.hpp"
@@ -46,7 +47,6 @@
 #include "ph3mpi/io/kappa_file.hpp"
 #include "ph3mpi/io/pp_file.hpp"
 #include "ph3mpi/parallel/error_handling.hpp"
-#include "ph3mpi/phonon/phonon_solver.hpp"
 #include "ph3mpi/self_energy/averaged_interaction.hpp"
 #include "ph3mpi/self_energy/frequency_points.hpp"
 #include "ph3mpi/self_energy/frequency_resolved.hpp"
@@ -104,7 +104,6 @@ int run_ise(const ModeArguments& args) {
   const config::Settings& settings = inputs.settings;
   const auto t0 = std::chrono::steady_clock::now();
   grid::BZGrid bz_grid = make_bz_grid(inputs);
-  const auto num_bz = static_cast<std::int64_t>(bz_grid.num_bz_points());
   check_grid_point_settings(inputs, bz_grid, true, args.context);
   if (!inputs.fc3) throw SettingsError("mode 'ise' needs fc3, which was not loaded");
   const std::array<std::int64_t, 3> mesh = mesh_numbers(bz_grid);
@@ -128,18 +127,16 @@ int run_ise(const ModeArguments& args) {
                                           tq.triplets, band0, nb));
     }
   });
-  if (!args.context.is_root()) return 0;
 
-  // Phonons on every BZ point: the triplets reach any of them.
+  // Phonons on every BZ point (the triplets and tetrahedra reach any of them), solved or
+  // read_phonon: a collective step; then rank 0 computes.
   std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
-  std::vector<std::int64_t> all(static_cast<std::size_t>(num_bz));
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::int64_t>(i);
-  const phonon::Phonons phonons = phonon::solve_phonons(*dm, grid::qpoints_of_bz_points(bz_grid, all));
-  interaction::PhononView view;
-  view.frequencies = phonons.frequencies.ptr();
-  view.eigenvectors = phonons.eigenvectors.ptr();
-  view.num_grid_points = phonons.frequencies.shape[0];
-  view.num_band = nb;
+  const BZPhonons phonons(args.context, inputs, bz_grid, *dm);
+  if (settings.write_phonon) {
+    args.log << "Phonons written to " << phonons.write(args.context, settings.output_dir, bz_grid) << "\n";
+  }
+  if (!args.context.is_root()) return 0;
+  const interaction::PhononView view = phonons.view();
 
   const interaction::Interaction itr = make_interaction(inputs, bz_grid, band0);
   const double cutoff = itr.cutoff_frequency();
@@ -158,7 +155,7 @@ int run_ise(const ModeArguments& args) {
   if (frequency_resolved) {
     // phono3py: twice the highest phonon frequency (plus Gaussian tails), from all BZ points.
     const double max_freq =
-        *std::max_element(phonons.frequencies.data.begin(), phonons.frequencies.data.end());
+        *std::max_element(phonons.frequencies().data.begin(), phonons.frequencies().data.end());
     frequency_points = self_energy::get_frequency_points(max_freq, methods, settings.frequency_step,
                                                          settings.num_frequency_points);
   }
@@ -202,7 +199,7 @@ int run_ise(const ModeArguments& args) {
     if (stored_pp) {
       std::vector<interaction::TripletIntegrationWeights> iw;
       for (const Method& m : methods) {
-        iw.push_back(interaction::get_triplets_integration_weights(f0, tq.triplets, phonons.frequencies,
+        iw.push_back(interaction::get_triplets_integration_weights(f0, tq.triplets, phonons.frequencies(),
                                                                    bz_grid, m, settings.sigma_cutoff));
       }
       NdArray<std::int64_t> pp_g_zero;  // elements not computed, for the pp file
@@ -286,10 +283,10 @@ int run_ise(const ModeArguments& args) {
                                                                 std::int8_t* g_zero) {
           if (sigma) {
             interaction::set_triplets_integration_weights_sigma(
-                g, g_zero, 2, f0, {tq.triplets[t]}, phonons.frequencies, *sigma, settings.sigma_cutoff);
+                g, g_zero, 2, f0, {tq.triplets[t]}, phonons.frequencies(), *sigma, settings.sigma_cutoff);
           } else {
             interaction::set_triplets_integration_weights_tetrahedron(g, g_zero, 2, f0, {tq.triplets[t]},
-                                                                      phonons.frequencies, bz_grid);
+                                                                      phonons.frequencies(), bz_grid);
           }
         };
         store(im, self_energy::pp_collision(itr, view, gp, tq.triplets, tq.weights, settings.temperatures,
@@ -304,11 +301,11 @@ int run_ise(const ModeArguments& args) {
                                                                        std::int8_t* g_zero) {
           if (sigma) {
             interaction::set_triplets_integration_weights_sigma(g, g_zero, 2, frequency_points,
-                                                                {tq.triplets[t]}, phonons.frequencies, *sigma,
-                                                                settings.sigma_cutoff);
+                                                                {tq.triplets[t]}, phonons.frequencies(),
+                                                                *sigma, settings.sigma_cutoff);
           } else {
             interaction::set_triplets_integration_weights_tetrahedron(
-                g, g_zero, 2, frequency_points, {tq.triplets[t]}, phonons.frequencies, bz_grid);
+                g, g_zero, 2, frequency_points, {tq.triplets[t]}, phonons.frequencies(), bz_grid);
           }
         };
         const NdArray<double> r = self_energy::imag_self_energy_at_frequency_points(

@@ -8,13 +8,13 @@
 #include <iomanip>
 
 #include "ph3mpi/common/error.hpp"
+#include "ph3mpi/driver/bz_phonons.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/grid/make_bz_grid.hpp"
 #include "ph3mpi/io/hdf5_file.hpp"
 #include "ph3mpi/io/kappa_file.hpp"
 #include "ph3mpi/parallel/error_handling.hpp"
-#include "ph3mpi/phonon/phonon_solver.hpp"
 #include "ph3mpi/self_energy/isotope.hpp"
 
 namespace ph3mpi::driver {
@@ -24,7 +24,6 @@ int run_isotope(const ModeArguments& args) {
   const config::Settings& settings = inputs.settings;
   const auto t0 = std::chrono::steady_clock::now();
   grid::BZGrid bz_grid = make_bz_grid(inputs);
-  const auto num_bz = static_cast<std::int64_t>(bz_grid.num_bz_points());
   check_grid_point_settings(inputs, bz_grid, false, args.context);
   const std::size_t nb = inputs.num_bands();
   std::vector<std::int64_t> band0 = settings.band_indices.value_or(std::vector<std::int64_t>{});
@@ -35,18 +34,16 @@ int run_isotope(const ModeArguments& args) {
   // rank stops with one message.
   std::vector<double> mass_variances;
   parallel::collective_check(args.context, [&] { mass_variances = resolve_mass_variances(inputs); });
-  if (!args.context.is_root()) return 0;
 
-  // Phonons on every BZ point: the tetrahedra reach BZ-surface images.
+  // Phonons on every BZ point (the triplets and tetrahedra reach any of them), solved or
+  // read_phonon: a collective step; then rank 0 computes.
   std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
-  std::vector<std::int64_t> all(static_cast<std::size_t>(num_bz));
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::int64_t>(i);
-  const phonon::Phonons phonons = phonon::solve_phonons(*dm, grid::qpoints_of_bz_points(bz_grid, all));
-  interaction::PhononView view;
-  view.frequencies = phonons.frequencies.ptr();
-  view.eigenvectors = phonons.eigenvectors.ptr();
-  view.num_grid_points = phonons.frequencies.shape[0];
-  view.num_band = nb;
+  const BZPhonons phonons(args.context, inputs, bz_grid, *dm);
+  if (settings.write_phonon) {
+    args.log << "Phonons written to " << phonons.write(args.context, settings.output_dir, bz_grid) << "\n";
+  }
+  if (!args.context.is_root()) return 0;
+  const interaction::PhononView view = phonons.view();
 
   std::vector<std::optional<double>> methods;
   if (settings.tetrahedron) methods.emplace_back(std::nullopt);
@@ -61,8 +58,9 @@ int run_isotope(const ModeArguments& args) {
       frequency.data[ig * nb0 + b] = view.frequencies_at(static_cast<std::size_t>(gp))[band0[b]];
     }
     for (std::size_t im = 0; im < methods.size(); ++im) {
-      const std::vector<double> g = self_energy::isotope_gamma(gp, band0, mass_variances, view, bz_grid,
-                                                               methods[im], settings.cutoff_frequency);
+      const std::vector<double> g =
+          self_energy::isotope_gamma(gp, band0, mass_variances, view, bz_grid, methods[im],
+                                     settings.cutoff_frequency, settings.degenerate_average);
       std::copy(g.begin(), g.end(), gamma.data.begin() + static_cast<std::ptrdiff_t>((im * n_gp + ig) * nb0));
     }
   }

@@ -20,13 +20,13 @@
 #include <iomanip>
 
 #include "ph3mpi/common/error.hpp"
+#include "ph3mpi/driver/bz_phonons.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/grid/make_bz_grid.hpp"
 #include "ph3mpi/interaction/triplets.hpp"
 #include "ph3mpi/io/hdf5_file.hpp"
 #include "ph3mpi/io/kappa_file.hpp"
-#include "ph3mpi/phonon/phonon_solver.hpp"
 #include "ph3mpi/self_energy/frequency_points.hpp"
 #include "ph3mpi/self_energy/joint_dos.hpp"
 
@@ -37,15 +37,17 @@ int run_jdos(const ModeArguments& args) {
   const config::Settings& settings = inputs.settings;
   const auto t0 = std::chrono::steady_clock::now();
   grid::BZGrid bz_grid = make_bz_grid(inputs);
-  const auto num_bz = static_cast<std::int64_t>(bz_grid.num_bz_points());
   const bool weighted = settings.key_lines.count("temperatures") != 0;
   check_grid_point_settings(inputs, bz_grid, weighted, args.context);
-  if (!args.context.is_root()) return 0;
 
+  // Phonons on every BZ point (the triplets and tetrahedra reach any of them), solved or
+  // read_phonon: a collective step; then rank 0 computes.
   std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
-  std::vector<std::int64_t> all(static_cast<std::size_t>(num_bz));
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::int64_t>(i);
-  const phonon::Phonons phonons = phonon::solve_phonons(*dm, grid::qpoints_of_bz_points(bz_grid, all));
+  const BZPhonons phonons(args.context, inputs, bz_grid, *dm);
+  if (settings.write_phonon) {
+    args.log << "Phonons written to " << phonons.write(args.context, settings.output_dir, bz_grid) << "\n";
+  }
+  if (!args.context.is_root()) return 0;
   const std::size_t nb = dm->num_band();
 
   std::vector<std::optional<double>> methods;
@@ -58,7 +60,8 @@ int run_jdos(const ModeArguments& args) {
     temperatures.emplace_back(std::nullopt);
   }
   // Phono3pyJointDos: from the highest phonon frequency on the whole grid.
-  const double max_freq = *std::max_element(phonons.frequencies.data.begin(), phonons.frequencies.data.end());
+  const double max_freq =
+      *std::max_element(phonons.frequencies().data.begin(), phonons.frequencies().data.end());
   const std::vector<double> frequency_points = self_energy::get_frequency_points(
       max_freq, methods, settings.frequency_step, settings.num_frequency_points);
 
@@ -71,12 +74,12 @@ int run_jdos(const ModeArguments& args) {
   for (std::size_t ig = 0; ig < n_gp; ++ig) {
     const std::int64_t gp = settings.grid_points[ig];
     const interaction::TripletsAtQ tq = interaction::get_triplets_at_q(gp, bz_grid);
-    std::copy(&phonons.frequencies[static_cast<std::size_t>(gp) * nb],
-              &phonons.frequencies[static_cast<std::size_t>(gp + 1) * nb], &frequency[ig * nb]);
+    std::copy(&phonons.frequencies()[static_cast<std::size_t>(gp) * nb],
+              &phonons.frequencies()[static_cast<std::size_t>(gp + 1) * nb], &frequency[ig * nb]);
     for (std::size_t im = 0; im < n_m; ++im) {
       for (std::size_t it = 0; it < n_t; ++it) {
         const NdArray<double> r = self_energy::joint_dos(
-            frequency_points, tq.triplets, tq.weights, phonons.frequencies, bz_grid, methods[im],
+            frequency_points, tq.triplets, tq.weights, phonons.frequencies(), bz_grid, methods[im],
             temperatures[it], settings.cutoff_frequency, settings.sigma_cutoff);
         std::copy(r.data.begin(), r.data.end(), &jdos[((im * n_t + it) * n_gp + ig) * n_fp * 2]);
       }

@@ -28,12 +28,12 @@
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/common/trace.hpp"
 #include "ph3mpi/crystal/shortest_vectors.hpp"
+#include "ph3mpi/driver/bz_phonons.hpp"
 #include "ph3mpi/driver/grid_point_gamma.hpp"
 #include "ph3mpi/driver/grid_point_service.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/driver/scattering_plan.hpp"
-#include "ph3mpi/driver/shared_phonons.hpp"
 #include "ph3mpi/grid/ir_grid_points.hpp"
 #include "ph3mpi/grid/make_bz_grid.hpp"
 #include "ph3mpi/interaction/atom_triplets.hpp"
@@ -129,7 +129,7 @@ class GridPointCollision {
       trace_.trace("Isotope", gp, batch);
       const std::vector<double> g =
           self_energy::isotope_gamma(gp, interaction_.band_indices(), mass_variances_, phonons_, bz_grid_,
-                                     sigma_, settings_.cutoff_frequency);
+                                     sigma_, settings_.cutoff_frequency, settings_.degenerate_average);
       NdArray<double> iso({nb});
       iso.data = g;
       out.reals["gamma_isotope"] = std::move(iso);
@@ -258,7 +258,9 @@ int run_lbte(const ModeArguments& args) {
   }
 
   const std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
-  const SharedPhonons phonons(context, *dm, bz_grid);
+  const BZPhonons phonons(context, inputs, bz_grid, *dm);
+  log << "  phonons " << phonons.describe() << "\n";
+  if (s.write_phonon) log << "  phonons written to " << phonons.write(context, s.output_dir, bz_grid) << "\n";
   const interaction::PhononView view = phonons.view();
   const interaction::Interaction itr = make_interaction(inputs, bz_grid);
   const common::TraceSink trace =

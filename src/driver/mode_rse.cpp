@@ -25,6 +25,7 @@
 
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/crystal/shortest_vectors.hpp"
+#include "ph3mpi/driver/bz_phonons.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/grid/make_bz_grid.hpp"
@@ -33,7 +34,6 @@
 #include "ph3mpi/interaction/triplets.hpp"
 #include "ph3mpi/io/hdf5_file.hpp"
 #include "ph3mpi/io/kappa_file.hpp"
-#include "ph3mpi/phonon/phonon_solver.hpp"
 #include "ph3mpi/self_energy/frequency_points.hpp"
 #include "ph3mpi/self_energy/real_self_energy.hpp"
 
@@ -51,10 +51,8 @@ int run_rse(const ModeArguments& args) {
   const config::Settings& settings = inputs.settings;
   const auto t0 = std::chrono::steady_clock::now();
   grid::BZGrid bz_grid = make_bz_grid(inputs);
-  const auto num_bz = static_cast<std::int64_t>(bz_grid.num_bz_points());
   check_grid_point_settings(inputs, bz_grid, true, args.context);
   if (!inputs.fc3) throw SettingsError("mode 'rse' needs fc3, which was not loaded");
-  if (!args.context.is_root()) return 0;
 
   // Epsilons as phono3py's run_real_self_energy picks them (unset entries = default).
   std::vector<std::optional<double>> epsilon_settings;
@@ -67,16 +65,15 @@ int run_rse(const ModeArguments& args) {
   std::vector<double> epsilons;
   for (const auto& e : epsilon_settings) epsilons.push_back(e.value_or(kDefaultEpsilon));
 
+  // Phonons on every BZ point (the triplets and tetrahedra reach any of them), solved or
+  // read_phonon: a collective step; then rank 0 computes.
   std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
-  std::vector<std::int64_t> all(static_cast<std::size_t>(num_bz));
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::int64_t>(i);
-  const phonon::Phonons phonons = phonon::solve_phonons(*dm, grid::qpoints_of_bz_points(bz_grid, all));
-  const std::size_t nb = dm->num_band();
-  interaction::PhononView view;
-  view.frequencies = phonons.frequencies.ptr();
-  view.eigenvectors = phonons.eigenvectors.ptr();
-  view.num_grid_points = phonons.frequencies.shape[0];
-  view.num_band = nb;
+  const BZPhonons phonons(args.context, inputs, bz_grid, *dm);
+  if (settings.write_phonon) {
+    args.log << "Phonons written to " << phonons.write(args.context, settings.output_dir, bz_grid) << "\n";
+  }
+  if (!args.context.is_root()) return 0;
+  const interaction::PhononView view = phonons.view();
 
   const interaction::Interaction itr =
       make_interaction(inputs, bz_grid, settings.band_indices.value_or(std::vector<std::int64_t>{}));
@@ -88,7 +85,7 @@ int run_rse(const ModeArguments& args) {
   std::vector<double> frequency_points;
   if (frequency_resolved) {
     const double max_freq =
-        *std::max_element(phonons.frequencies.data.begin(), phonons.frequencies.data.end());
+        *std::max_element(phonons.frequencies().data.begin(), phonons.frequencies().data.end());
     frequency_points = self_energy::get_frequency_points(max_freq, epsilon_settings, settings.frequency_step,
                                                          settings.num_frequency_points);
   }

@@ -3,7 +3,7 @@
 //
 //  1. plan: irreducible grid points with a cost estimate; checkpoint prepared on rank 0
 //     (resume, or refuse one of other settings) and its finished grid points skipped;
-//  2. phonons on every BZ point, eigenvectors once per node (SharedPhonons);
+//  2. phonons on every BZ point, eigenvectors once per node (BZPhonons: solved, or read_phonon);
 //  3. the coordinator hands out grid points (batches of gp_batch_size), largest cost
 //     first; the rank that computes one writes its checkpoint shard before it counts done;
 //  4. output: rank r reads the shards of a contiguous block of the ir grid points, computes
@@ -24,12 +24,12 @@
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/common/trace.hpp"
 #include "ph3mpi/crystal/shortest_vectors.hpp"
+#include "ph3mpi/driver/bz_phonons.hpp"
 #include "ph3mpi/driver/grid_point_gamma.hpp"
 #include "ph3mpi/driver/grid_point_service.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/driver/scattering_plan.hpp"
-#include "ph3mpi/driver/shared_phonons.hpp"
 #include "ph3mpi/grid/ir_grid_points.hpp"
 #include "ph3mpi/grid/make_bz_grid.hpp"
 #include "ph3mpi/interaction/atom_triplets.hpp"
@@ -341,7 +341,9 @@ int run_rta(const ModeArguments& args) {
 
   // Phonons, interaction and the per-grid-point calculator (all ranks).
   const std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
-  const SharedPhonons phonons(context, *dm, bz_grid);
+  const BZPhonons phonons(context, inputs, bz_grid, *dm);
+  log << "  phonons " << phonons.describe() << "\n";
+  if (s.write_phonon) log << "  phonons written to " << phonons.write(context, s.output_dir, bz_grid) << "\n";
   const interaction::PhononView view = phonons.view();
   const interaction::Interaction itr = make_interaction(inputs, bz_grid);
   const common::TraceSink trace =

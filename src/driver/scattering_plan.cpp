@@ -31,6 +31,10 @@ io::Fingerprint scattering_fingerprint(const Inputs& in, const grid::BZGrid& bz_
   f.add_file("fc2", s.fc2);
   f.add_file("fc3", s.fc3);
   if (s.born) f.add_file("born", *s.born);
+  // The eigenvector basis inside degenerate subspaces changes tetrahedron results: a run
+  // on read phonons must not resume from shards of solved ones (or of another file).
+  if (s.read_phonon) f.add_file("read_phonon", *s.read_phonon);
+  f.add("degenerate_average", s.degenerate_average ? "true" : "false");
   f.add_number("symprec", in.symprec);
   f.add("is_symmetry", s.is_symmetry ? "true" : "false");
   f.add("is_mesh_symmetry", s.is_mesh_symmetry ? "true" : "false");

@@ -7,6 +7,7 @@
 
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/common/units.hpp"
+#include "ph3mpi/interaction/degenerate_average.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -61,6 +62,9 @@ void Interaction::validate(const PhononView& phonons, const std::vector<Triplet>
   if (phonons.num_band != num_band()) {
     throw Error("interaction: phonons have " + std::to_string(phonons.num_band) + " bands, the crystal " +
                 std::to_string(num_band()));
+  }
+  if (degenerate_average_ && phonons.degenerate_first == nullptr) {
+    throw Error("interaction: degenerate averaging needs the degenerate band sets of the phonons");
   }
   const std::size_t limit = std::min(phonons.num_grid_points, num_bz_points_);
   for (const Triplet& tp : triplets) {
@@ -134,6 +138,17 @@ void Interaction::run_raw(const std::vector<RealToReciprocal::Q0Sums>& q0s, cons
   const std::size_t nb3 = nb * nb * nb;
   ws.active.clear();
   ws.active_index.clear();
+  if (degenerate_average_ && g_zero != nullptr) {
+    // An element is needed when any element of its degenerate block is (for the mean).
+    ws.widened_g_zero.assign(g_zero, g_zero + n * per);
+    for (std::size_t t = 0; t < n; ++t) {
+      widen_mask_to_degenerate_blocks(
+          &ws.widened_g_zero[t * per],
+          degenerate_band_groups(phonons, static_cast<std::size_t>(triplets[t][0]), band_indices()), phonons,
+          static_cast<std::size_t>(triplets[t][1]), static_cast<std::size_t>(triplets[t][2]));
+    }
+    g_zero = ws.widened_g_zero.data();
+  }
   for (std::size_t t = 0; t < n; ++t) {
     const std::int8_t* gz = g_zero != nullptr ? g_zero + t * per : nullptr;
     if (r2n_.any_needed(phonons, triplets[t], gz)) {
@@ -152,6 +167,12 @@ void Interaction::run_raw(const std::vector<RealToReciprocal::Q0Sums>& q0s, cons
       const std::size_t t = ws.active_index[start + i];
       r2n_.run(&ws.fc3_reciprocal[i * nb3], phonons, ws.active[start + i],
                g_zero != nullptr ? g_zero + t * per : nullptr, out + t * per, ws.r2n, parallel_inside);
+      if (degenerate_average_) {
+        const Triplet& tp = ws.active[start + i];
+        average_over_degenerate_blocks(
+            out + t * per, degenerate_band_groups(phonons, static_cast<std::size_t>(tp[0]), band_indices()),
+            phonons, static_cast<std::size_t>(tp[1]), static_cast<std::size_t>(tp[2]));
+      }
     }
   }
 }

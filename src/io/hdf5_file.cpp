@@ -209,6 +209,57 @@ NdArray<std::complex<double>> Hdf5File::read_complex(const std::string& dataset)
   return read_as<std::complex<double>>(*this, d.id(), complex_double_type(), shape(dataset), dataset);
 }
 
+void Hdf5File::read_rows_raw(const std::string& dataset, hid_t mem_type, std::size_t first,
+                             const std::vector<std::size_t>& block_shape, void* out) const {
+  const std::size_t count = block_shape[0];
+  const std::vector<std::size_t> full = shape(dataset);
+  if (full.empty() || first + count > full[0]) {
+    throw InputError(path_, "rows [" + std::to_string(first) + ", " + std::to_string(first + count) +
+                                ") are outside dataset '" + dataset + "' of " +
+                                std::to_string(full.empty() ? 0 : full[0]) + " rows");
+  }
+  if (count == 0) return;
+  Hdf5Handle d = open_dataset(dataset);
+  Hdf5Handle file_space(H5Dget_space(d.id()), H5Sclose);
+  std::vector<hsize_t> start(full.size(), 0);
+  std::vector<hsize_t> cnt(block_shape.begin(), block_shape.end());
+  start[0] = first;
+  if (!file_space.valid() ||
+      H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, cnt.data(), nullptr) < 0) {
+    throw Hdf5Error(path_ + ": cannot select rows of dataset '" + dataset + "'");
+  }
+  Hdf5Handle mem_space(H5Screate_simple(static_cast<int>(cnt.size()), cnt.data(), nullptr), H5Sclose);
+  if (H5Dread(d.id(), mem_type, mem_space.id(), file_space.id(), H5P_DEFAULT, out) < 0) {
+    throw InputError(path_, "cannot read rows of dataset '" + dataset + "' (corrupt or truncated file?)");
+  }
+}
+
+NdArray<double> Hdf5File::read_rows_double(const std::string& dataset, std::size_t first,
+                                           std::size_t count) const {
+  if (kind(dataset) != Hdf5Kind::kFloat) {
+    fail("dataset '" + dataset + "' must hold floating-point numbers");
+  }
+  std::vector<std::size_t> block = shape(dataset);
+  if (block.empty()) fail("dataset '" + dataset + "' has no rows (it is a scalar)");
+  block[0] = count;
+  NdArray<double> out(block);
+  read_rows_raw(dataset, H5T_NATIVE_DOUBLE, first, block, out.ptr());
+  return out;
+}
+
+NdArray<std::complex<double>> Hdf5File::read_rows_complex(const std::string& dataset, std::size_t first,
+                                                          std::size_t count) const {
+  if (kind(dataset) != Hdf5Kind::kComplex) {
+    fail("dataset '" + dataset + "' must hold complex numbers");
+  }
+  std::vector<std::size_t> block = shape(dataset);
+  if (block.empty()) fail("dataset '" + dataset + "' has no rows (it is a scalar)");
+  block[0] = count;
+  NdArray<std::complex<double>> out(block);
+  read_rows_raw(dataset, complex_double_type(), first, block, out.ptr());
+  return out;
+}
+
 double Hdf5File::read_double_scalar(const std::string& dataset) const {
   NdArray<double> a = read_double(dataset);
   if (a.size() != 1) {
@@ -375,7 +426,9 @@ void Hdf5File::create_dataset(const std::string& dataset, const std::vector<std:
                     std::to_string(options.gzip_level));
   }
   ensure_parent_groups(dataset);
-  const hid_t type = dtype == Hdf5Dtype::kFloat64 ? H5T_IEEE_F64LE : H5T_STD_I64LE;
+  const hid_t type = dtype == Hdf5Dtype::kFloat64 ? H5T_IEEE_F64LE
+                     : dtype == Hdf5Dtype::kInt64 ? H5T_STD_I64LE
+                                                  : complex_double_type();
   std::vector<hsize_t> dims(shape.begin(), shape.end());
   Hdf5Handle space(dims.empty() ? H5Screate(H5S_SCALAR)
                                 : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
@@ -407,9 +460,14 @@ void Hdf5File::create_dataset(const std::string& dataset, const std::vector<std:
   // well defined (like numpy.zeros in phono3py).
   double zero_double = 0.0;
   std::int64_t zero_int = 0;
-  H5Pset_fill_value(dcpl.id(), dtype == Hdf5Dtype::kFloat64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64,
-                    dtype == Hdf5Dtype::kFloat64 ? static_cast<const void*>(&zero_double)
-                                                 : static_cast<const void*>(&zero_int));
+  std::complex<double> zero_complex{0.0, 0.0};
+  if (dtype == Hdf5Dtype::kFloat64) {
+    H5Pset_fill_value(dcpl.id(), H5T_NATIVE_DOUBLE, &zero_double);
+  } else if (dtype == Hdf5Dtype::kInt64) {
+    H5Pset_fill_value(dcpl.id(), H5T_NATIVE_INT64, &zero_int);
+  } else {
+    H5Pset_fill_value(dcpl.id(), complex_double_type(), &zero_complex);
+  }
   Hdf5Handle d(H5Dcreate2(file_.id(), dataset.c_str(), type, space.id(), H5P_DEFAULT, dcpl.id(), H5P_DEFAULT),
                H5Dclose);
   if (!d.valid()) {
@@ -471,6 +529,14 @@ void Hdf5File::write_block(const std::string& dataset, const std::vector<std::si
     throw Hdf5Error(path_ + ": dataset '" + dataset + "' does not hold floating-point numbers");
   }
   write_block_raw(dataset, H5T_NATIVE_DOUBLE, offset, block.shape, block.ptr());
+}
+
+void Hdf5File::write_block(const std::string& dataset, const std::vector<std::size_t>& offset,
+                           const NdArray<std::complex<double>>& block) {
+  if (kind(dataset) != Hdf5Kind::kComplex) {
+    throw Hdf5Error(path_ + ": dataset '" + dataset + "' does not hold complex numbers");
+  }
+  write_block_raw(dataset, complex_double_type(), offset, block.shape, block.ptr());
 }
 
 void Hdf5File::write_block(const std::string& dataset, const std::vector<std::size_t>& offset,

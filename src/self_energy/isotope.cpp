@@ -1,6 +1,8 @@
 // Phonon-isotope scattering, see isotope.hpp for the formula.
 #include "ph3mpi/self_energy/isotope.hpp"
 
+#include "ph3mpi/interaction/degenerate_average.hpp"
+
 #include <array>
 #include <cmath>
 #include <complex>
@@ -52,6 +54,39 @@ void vertex_weights(const TetrahedronVertices& vertices, const double* frequenci
     interaction::sort_tetrahedra(omegas, sorted);
     for (std::size_t s = 0; s < sampling_points.size(); ++s) {
       iw[s * num_band + b] = interaction::tetrahedra_delta_weight(sampling_points[s], sorted);
+    }
+  }
+}
+
+// Tamura's weight sum_atom g2(atom) |e0_j(atom)^* . e1_k(atom)|^2 of every band pair,
+// each replaced by its mean over (degenerate group of j among the q0 bands) x (degenerate
+// set of k at q'): weight[j * nb + k].
+void averaged_isotope_weights(const std::complex<double>* e0, const std::complex<double>* e1, std::size_t nb0,
+                              std::size_t nb, const std::vector<double>& mass_variances,
+                              const std::vector<std::vector<std::size_t>>& groups0,
+                              const interaction::PhononView& phonons, std::size_t gp, double* weight) {
+  for (std::size_t j = 0; j < nb0; ++j) {
+    for (std::size_t k = 0; k < nb; ++k) {
+      double w = 0;
+      for (std::size_t atom = 0; atom < mass_variances.size(); ++atom) {
+        std::complex<double> overlap = 0;
+        for (std::size_t c = 0; c < 3; ++c)
+          overlap += std::conj(e0[j * nb + 3 * atom + c]) * e1[(3 * atom + c) * nb + k];
+        w += std::norm(overlap) * mass_variances[atom];
+      }
+      weight[j * nb + k] = w;
+    }
+  }
+  for (const auto& group : groups0) {
+    for (std::size_t k = 0; k < nb;) {
+      const auto [first, end] = phonons.degenerate_set(gp, k);
+      double sum = 0;
+      for (const std::size_t j : group)
+        for (std::size_t kk = first; kk < end; ++kk) sum += weight[j * nb + kk];
+      const double mean = sum / static_cast<double>(group.size() * (end - first));
+      for (const std::size_t j : group)
+        for (std::size_t kk = first; kk < end; ++kk) weight[j * nb + kk] = mean;
+      k = end;
     }
   }
 }
@@ -137,8 +172,13 @@ NdArray<double> tetrahedron_integration_weights(const std::vector<double>& sampl
 std::vector<double> isotope_gamma(std::int64_t grid_point, const std::vector<std::int64_t>& band_indices,
                                   const std::vector<double>& mass_variances,
                                   const interaction::PhononView& phonons, const grid::BZGrid& bz_grid,
-                                  std::optional<double> sigma, double cutoff_frequency) {
+                                  std::optional<double> sigma, double cutoff_frequency,
+                                  bool degenerate_average) {
   check_arguments(grid_point, band_indices, mass_variances, phonons, bz_grid);
+  const std::vector<std::vector<std::size_t>> groups0 =
+      degenerate_average
+          ? interaction::degenerate_band_groups(phonons, static_cast<std::size_t>(grid_point), band_indices)
+          : std::vector<std::vector<std::size_t>>{};
   const std::size_t nb = phonons.num_band;
   const std::size_t nb0 = band_indices.size();
   const auto gp0 = static_cast<std::size_t>(grid_point);
@@ -163,6 +203,7 @@ std::vector<double> isotope_gamma(std::int64_t grid_point, const std::vector<std
 #pragma omp parallel
   {
     std::vector<double> iw(tetrahedron ? nb0 * nb : 0);
+    std::vector<double> weight(degenerate_average ? nb0 * nb : 0);
 #pragma omp for schedule(static)
     for (std::ptrdiff_t i = 0; i < static_cast<std::ptrdiff_t>(nq); ++i) {
       const auto gp = static_cast<std::size_t>(q_points[static_cast<std::size_t>(i)]);
@@ -171,6 +212,21 @@ std::vector<double> isotope_gamma(std::int64_t grid_point, const std::vector<std
       if (tetrahedron) {
         vertex_weights(tetrahedron_vertices(bz_grid, static_cast<std::int64_t>(gp), relative),
                        phonons.frequencies, nb, f0, iw.data());
+      }
+      if (degenerate_average) {
+        averaged_isotope_weights(e0.data(), e1, nb0, nb, mass_variances, groups0, phonons, gp, weight.data());
+        for (std::size_t j = 0; j < nb0; ++j) {
+          if (f0[j] < cutoff_frequency) continue;
+          double sum = 0;
+          for (std::size_t k = 0; k < nb; ++k) {
+            if (freqs[k] < cutoff_frequency) continue;
+            const double delta =
+                tetrahedron ? iw[j * nb + k] : interaction::gaussian(freqs[k] - f0[j], *sigma);
+            sum += weight[j * nb + k] * delta;
+          }
+          partial[static_cast<std::size_t>(i) * nb0 + j] = sum;
+        }
+        continue;
       }
       for (std::size_t j = 0; j < nb0; ++j) {
         if (f0[j] < cutoff_frequency) continue;

@@ -23,7 +23,7 @@ NP = 2
 TIMEOUT_S = 300
 
 # Keys whose values are paths relative to the config file.
-PATH_KEYS = ("phono3py_yaml", "fc2", "fc3", "born")
+PATH_KEYS = ("phono3py_yaml", "fc2", "fc3", "born", "read_phonon")
 
 # Output file prefix per mode (ph3mpi writes <prefix>-m<mesh>.hdf5 into output_dir).
 OUTPUT_PREFIX = {
@@ -39,14 +39,16 @@ OUTPUT_PREFIX = {
 # config file -> how its output is checked against the reference of the same settings.
 #   ("kappa", REFERENCE, ARGS): scripts/compare-kappa.py REFERENCE OUTPUT ARGS
 #   ("script", SCRIPT, ARGS): /usr/bin/python3 tests/cli/SCRIPT OUTPUT ARGS
-# Names in ARGS starting with "ref:" are files in the crystal's reference folder.
+# Names starting with "ref:" are files in the crystal's reference folder (Intel-made, with
+# the phonons in reference/phonon-m*.hdf5), "run:" files in its runs folder (phono3py runs
+# with the phonons they used; the example reads those phonons).
 REFERENCE_CHECKS = {
-    "si-pbesol-rta.toml": ("kappa", "kappa-rta-m999.hdf5", ["--rtol", "1e-8"]),
-    "si-pbesol-lbte.toml": ("kappa", "kappa-lbte-m999.hdf5", ["--rtol", "1e-8"]),
-    "mgo-rta.toml": ("kappa", "kappa-rta-m999.hdf5", ["--rtol", "1e-8"]),
-    "nacl-pbe-rta.toml": ("kappa", "kappa-rta-m999.hdf5", ["--rtol", "1e-8"]),
-    "aln-lda-rta.toml": ("kappa", "kappa-rta-m775.hdf5", ["--rtol", "1e-8"]),
-    "aln-lda-lbte.toml": ("kappa", "kappa-lbte-m775.hdf5", ["--rtol", "1e-8"]),
+    "si-pbesol-rta.toml": ("kappa", "run:si-rta-m999/kappa-m999.hdf5", ["--rtol", "1e-10"]),
+    "si-pbesol-lbte.toml": ("kappa", "run:si-lbte-m999/kappa-m999.hdf5", ["--rtol", "1e-10"]),
+    "mgo-rta.toml": ("kappa", "run:mgo-rta-m999/kappa-m999.hdf5", ["--rtol", "1e-10"]),
+    "nacl-pbe-rta.toml": ("kappa", "run:nacl-rta-m999/kappa-m999.hdf5", ["--rtol", "1e-10"]),
+    "aln-lda-rta.toml": ("kappa", "run:aln-rta-m775/kappa-m775.hdf5", ["--rtol", "1e-10"]),
+    "aln-lda-lbte.toml": ("kappa", "run:aln-lbte-m775/kappa-m775.hdf5", ["--rtol", "1e-10"]),
     "si-pbesol-phonons.toml": ("script", "check_phonon_file.py", ["ref:", "m999"]),
     "si-pbesol-ise.toml": ("script", "check_ise_file.py", ["ref:"]),
     "si-pbesol-rse.toml": ("script", "check_rse_file.py", ["ref:rse_gp105.hdf5"]),
@@ -134,10 +136,19 @@ def main():
             print(f"PASS: {name} ran (no reference check registered in {os.path.basename(__file__)})")
             return
         kind, tool, args = check
-        args = [os.path.join(ref_dir, a[4:]) if a.startswith("ref:") else a for a in args]
+        runs_dir = os.path.join(src, "tests", "data", crystal, "runs")
+
+        def resolve(a):
+            if a.startswith("ref:"):
+                return os.path.join(ref_dir, a[4:])
+            if a.startswith("run:"):
+                return os.path.join(runs_dir, a[4:])
+            return a
+
+        args = [resolve(a) for a in args]
         if kind == "kappa":
             cmd = ["/usr/bin/python3", os.path.join(src, "scripts", "compare-kappa.py"),
-                   os.path.join(ref_dir, tool), expected[0], *args]
+                   resolve(tool), expected[0], *args]
         else:
             here = os.path.dirname(os.path.abspath(__file__))
             script = os.path.join(here, tool) if os.path.isfile(os.path.join(here, tool)) else \

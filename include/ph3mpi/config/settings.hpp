@@ -45,6 +45,9 @@ struct Settings {
   std::filesystem::path fc2;
   std::filesystem::path fc3;
   std::optional<std::filesystem::path> born;  // given: BORN wins over the yaml's NAC block
+  // A phono3py phonon-m<mesh>.hdf5 whose frequencies and eigenvectors replace our own
+  // solution of D(q) (phono3py --read-phonon).
+  std::optional<std::filesystem::path> read_phonon;
   std::filesystem::path output_dir;
 
   std::optional<double> symprec;  // unset: the yaml's symmetry_tolerance, else 1e-5
@@ -74,6 +77,8 @@ struct Settings {
   bool write_pp = false;
   bool read_pp = false;
   bool write_gamma_detail = false;
+  // |Phi|^2 and isotope weights averaged over degenerate bands (basis-invariant results).
+  bool degenerate_average = false;
 
   std::optional<std::int64_t> num_frequency_points;
   std::optional<double> frequency_step;  // THz
@@ -89,6 +94,7 @@ struct Settings {
   bool restart = true;
   std::optional<std::uint64_t> memory_per_rank;  // bytes
   LogLevel log_level = LogLevel::kInfo;
+  bool write_phonon = false;  // also write output_dir/phonon-m<mesh>.hdf5
 
   // Line in config_file of every key that was present (for later error messages).
   std::map<std::string, long> key_lines;

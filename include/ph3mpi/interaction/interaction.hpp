@@ -43,6 +43,7 @@ class Interaction {
     std::vector<std::complex<double>> fc3_reciprocal;
     std::vector<Triplet> active;
     std::vector<std::size_t> active_index;
+    std::vector<std::int8_t> widened_g_zero;  // degenerate averaging: masks widened to whole blocks
   };
 
   // fc3 (compact or full, eV/Angstrom^3) and fc3_nonzero_indices (nullptr or its
@@ -53,6 +54,13 @@ class Interaction {
               const std::vector<double>& masses, const grid::BZGrid& bz_grid,
               std::vector<std::int64_t> band_indices = {}, bool make_r0_average = true,
               double cutoff_frequency = 1e-4);
+
+  // degenerate_average (config key): every |Phi|^2 is replaced by its mean over the block
+  // of degenerate sets of q0, q1 and q2 it belongs to (degenerate_average.hpp), so no
+  // rotation of the eigenvectors inside degenerate subspaces changes any result. The
+  // phonons must then carry their degenerate sets (PhononView::degenerate_first).
+  void set_degenerate_average(bool on) noexcept { degenerate_average_ = on; }
+  bool degenerate_average() const noexcept { return degenerate_average_; }
 
   std::size_t num_band() const noexcept { return r2r_.num_band(); }
   std::size_t num_band0() const noexcept { return r2n_.band_indices().size(); }
@@ -97,6 +105,7 @@ class Interaction {
   double cutoff_frequency_;
   double unit_conversion_;
   std::size_t num_bz_points_;
+  bool degenerate_average_ = false;
 };
 
 }  // namespace ph3mpi::interaction

@@ -38,8 +38,9 @@ class Hdf5Handle {
 // Element kinds a dataset may hold, as the reader sees them.
 enum class Hdf5Kind { kFloat, kInteger, kString, kComplex, kOther };
 
-// Element types create_dataset makes: numpy float64 / int64 (little-endian, as h5py stores them).
-enum class Hdf5Dtype { kFloat64, kInt64 };
+// Element types create_dataset makes: numpy float64 / int64 (little-endian, as h5py stores
+// them) and complex128 (h5py's {r, i} compound).
+enum class Hdf5Dtype { kFloat64, kInt64, kComplex128 };
 
 // Storage of a dataset made by create_dataset.
 struct Hdf5DatasetOptions {
@@ -103,6 +104,13 @@ class Hdf5File {
   std::vector<std::string> read_strings(
       const std::string& dataset) const;  // fixed or variable length, 0-d or 1-d
 
+  // Rows [first, first + count) along axis 0 of a dataset of rank >= 1 (a hyperslab), so
+  // that large datasets can be read in pieces. Kinds are checked as by read_double /
+  // read_complex; a range beyond the extent is an InputError.
+  NdArray<double> read_rows_double(const std::string& dataset, std::size_t first, std::size_t count) const;
+  NdArray<std::complex<double>> read_rows_complex(const std::string& dataset, std::size_t first,
+                                                  std::size_t count) const;
+
   // Writing. Groups along the path are created. Overwriting an existing dataset is an error.
   void write(const std::string& dataset, const NdArray<double>& array);
   void write(const std::string& dataset, const NdArray<std::int64_t>& array);
@@ -122,6 +130,8 @@ class Hdf5File {
                    const NdArray<double>& block);
   void write_block(const std::string& dataset, const std::vector<std::size_t>& offset,
                    const NdArray<std::int64_t>& block);
+  void write_block(const std::string& dataset, const std::vector<std::size_t>& offset,
+                   const NdArray<std::complex<double>>& block);
   // Parallel: only rank 0's block is stored; the other ranks join the collective write
   // with an empty selection (their block is ignored). Serial: write_block.
   void write_block_from_root(const std::string& dataset, const std::vector<std::size_t>& offset,
@@ -135,6 +145,8 @@ class Hdf5File {
 
  private:
   Hdf5Handle open_dataset(const std::string& dataset) const;
+  void read_rows_raw(const std::string& dataset, hid_t mem_type, std::size_t first,
+                     const std::vector<std::size_t>& block_shape, void* out) const;
   void ensure_parent_groups(const std::string& dataset);
   void write_raw(const std::string& dataset, hid_t mem_type, const std::vector<std::size_t>& shape,
                  const void* data);

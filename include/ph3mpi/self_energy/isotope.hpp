@@ -56,10 +56,15 @@ NdArray<double> tetrahedron_integration_weights(const std::vector<double>& sampl
 // phonons: all BZ grid points (the tetrahedra reach BZ-surface images).
 // mass_variances: one per primitive atom (num_band / 3). OpenMP over q'; partial sums
 // are added in grid order, so results do not depend on the number of threads.
+// degenerate_average: the weight sum_atom g2 |e_j0(atom)^* . e_j1(atom)|^2 of each band
+// pair is replaced by its mean over the degenerate sets of j0 (among band_indices) and j1
+// (interaction/degenerate_average.hpp), which makes Gamma_iso independent of the
+// eigenvector basis; needs phonons.degenerate_first.
 // Throws ph3mpi::Error on inconsistent sizes or indices.
 std::vector<double> isotope_gamma(std::int64_t grid_point, const std::vector<std::int64_t>& band_indices,
                                   const std::vector<double>& mass_variances,
                                   const interaction::PhononView& phonons, const grid::BZGrid& bz_grid,
-                                  std::optional<double> sigma, double cutoff_frequency = 0.0);
+                                  std::optional<double> sigma, double cutoff_frequency = 0.0,
+                                  bool degenerate_average = false);
 
 }  // namespace ph3mpi::self_energy
