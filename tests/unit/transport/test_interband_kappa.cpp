@@ -274,9 +274,9 @@ TEST_P(InterbandReference, HeatCapacityMatrixDiagonalIsTheFilesHeatCapacity) {
 // phono3py derives kappa_RTA = kappa_intra_RTA and mode_kappa_RTA of an inter-band LBTE run
 // from Gamma and the velocity-matrix group velocities alone (no collision matrix): the LBTE
 // kernels' RTA branch fed with those must reproduce them.
-TEST_P(InterbandReference, LbteRtaPartFromGamma) {
-  const InterbandRun& r = GetParam();
-  if (!r.lbte) GTEST_SKIP() << "RTA run";
+TEST(InterbandLbte, RtaPartFromGamma) {
+  const InterbandRun& r = runs()[3];
+  ASSERT_TRUE(r.lbte);
   const Computed& d = compute(r);
   const io::Hdf5File kf(run_file(r, "kappa"));
   const LbteLayout layout = make_lbte_layout(d.bz, d.ir_grid_points, d.nb, false, true);
