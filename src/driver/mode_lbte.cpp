@@ -223,6 +223,10 @@ int run_lbte(const ModeArguments& args) {
     }
   });
 
+  // Phonons first: a bad read_phonon file is refused before anything is written.
+  const std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
+  const BZPhonons phonons(context, inputs, bz_grid, *dm);
+
   const io::Fingerprint fingerprint = scattering_fingerprint(
       inputs, bz_grid, mass_variances,
       std::string("lbte-collision-rows") + (s.reducible_collision_matrix ? "-reducible" : ""));
@@ -257,8 +261,6 @@ int run_lbte(const ModeArguments& args) {
     log << b.str();
   }
 
-  const std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
-  const BZPhonons phonons(context, inputs, bz_grid, *dm);
   log << "  phonons " << phonons.describe() << "\n";
   if (s.write_phonon) log << "  phonons written to " << phonons.write(context, s.output_dir, bz_grid) << "\n";
   const interaction::PhononView view = phonons.view();

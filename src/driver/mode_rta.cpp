@@ -308,6 +308,10 @@ int run_rta(const ModeArguments& args) {
   const ScatteringPlan plan = make_scattering_plan(bz_grid, ir, nb);
   const std::size_t n_ir = plan.grid_points.size();
 
+  // Phonons first: a bad read_phonon file is refused before anything is written.
+  const std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
+  const BZPhonons phonons(context, inputs, bz_grid, *dm);
+
   // Checkpoint: rank 0 resumes, refuses or clears it; everybody learns what is done.
   const io::Fingerprint fingerprint = scattering_fingerprint(inputs, bz_grid, mass_variances, "rta-gamma");
   const io::Checkpoint checkpoint(s.output_dir, fingerprint.hex());
@@ -340,8 +344,6 @@ int run_rta(const ModeArguments& args) {
   }
 
   // Phonons, interaction and the per-grid-point calculator (all ranks).
-  const std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
-  const BZPhonons phonons(context, inputs, bz_grid, *dm);
   log << "  phonons " << phonons.describe() << "\n";
   if (s.write_phonon) log << "  phonons written to " << phonons.write(context, s.output_dir, bz_grid) << "\n";
   const interaction::PhononView view = phonons.view();

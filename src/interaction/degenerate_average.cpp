@@ -68,13 +68,36 @@ std::vector<std::vector<std::size_t>> degenerate_band_groups(const PhononView& p
   return groups;
 }
 
-void average_over_degenerate_blocks(double* values, const std::vector<std::vector<std::size_t>>& groups0,
-                                    const PhononView& phonons, std::size_t gp1, std::size_t gp2) {
-  for_each_block(groups0, phonons, gp1, gp2, [values](const std::vector<std::size_t>& members) {
+void average_over_degenerate_blocks(double* interaction_strength,
+                                    const std::vector<std::vector<std::size_t>>& groups0,
+                                    const std::vector<std::int64_t>& bands0, const PhononView& phonons,
+                                    std::size_t gp0, std::size_t gp1, std::size_t gp2, double cutoff_frequency) {
+  const std::size_t nb = phonons.num_band;
+  const double* f0 = phonons.frequencies_at(gp0);
+  const double* f1 = phonons.frequencies_at(gp1);
+  const double* f2 = phonons.frequencies_at(gp2);
+  // f0 f1 f2 of element m = (i0 * nb + j1) * nb + j2, or 0 when a mode is cut off.
+  const auto frequency_product = [&](std::size_t m) {
+    const double a = f0[bands0[m / (nb * nb)]];
+    const double b = f1[(m / nb) % nb];
+    const double c = f2[m % nb];
+    return (a > cutoff_frequency && b > cutoff_frequency && c > cutoff_frequency) ? a * b * c : 0.0;
+  };
+  for_each_block(groups0, phonons, gp1, gp2, [&](const std::vector<std::size_t>& members) {
     double sum = 0;
-    for (const std::size_t m : members) sum += values[m];
-    const double mean = sum / static_cast<double>(members.size());
-    for (const std::size_t m : members) values[m] = mean;
+    std::size_t count = 0;
+    for (const std::size_t m : members) {
+      const double f = frequency_product(m);
+      if (f == 0.0) continue;
+      sum += interaction_strength[m] * f;  // |Phi|^2
+      ++count;
+    }
+    if (count == 0) return;
+    const double mean = sum / static_cast<double>(count);
+    for (const std::size_t m : members) {
+      const double f = frequency_product(m);
+      if (f != 0.0) interaction_strength[m] = mean / f;
+    }
   });
 }
 

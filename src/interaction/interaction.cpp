@@ -171,7 +171,8 @@ void Interaction::run_raw(const std::vector<RealToReciprocal::Q0Sums>& q0s, cons
         const Triplet& tp = ws.active[start + i];
         average_over_degenerate_blocks(
             out + t * per, degenerate_band_groups(phonons, static_cast<std::size_t>(tp[0]), band_indices()),
-            phonons, static_cast<std::size_t>(tp[1]), static_cast<std::size_t>(tp[2]));
+            band_indices(), phonons, static_cast<std::size_t>(tp[0]), static_cast<std::size_t>(tp[1]),
+            static_cast<std::size_t>(tp[2]), cutoff_frequency_);
       }
     }
   }

@@ -30,10 +30,17 @@ namespace ph3mpi::interaction {
 std::vector<std::vector<std::size_t>> degenerate_band_groups(const PhononView& phonons, std::size_t gp,
                                                              const std::vector<std::int64_t>& bands);
 
-// values (nb0, nb, nb) of one triplet (q0, q1, q2): every element replaced by the mean
-// over its block (group of q0 positions) x (degenerate set at q1) x (degenerate set at q2).
-void average_over_degenerate_blocks(double* values, const std::vector<std::vector<std::size_t>>& groups0,
-                                    const PhononView& phonons, std::size_t gp1, std::size_t gp2);
+// interaction_strength (nb0, nb, nb) of one triplet (q0, q1, q2) as phono3py stores it,
+// |Phi|^2 / (f0 f1 f2): |Phi|^2 of every element replaced by its mean over the element's
+// block (group of q0 positions) x (degenerate set at q1) x (degenerate set at q2), then
+// divided again by the element's own f0 f1 f2. The frequencies of a set differ slightly
+// (up to the 1e-4 THz tolerance), so averaging the quotient itself would not be exactly
+// basis-independent. Elements with a mode at or below cutoff_frequency are zero in
+// phono3py and stay out of the means. bands0: the band index of each q0 position.
+void average_over_degenerate_blocks(double* interaction_strength,
+                                    const std::vector<std::vector<std::size_t>>& groups0,
+                                    const std::vector<std::int64_t>& bands0, const PhononView& phonons,
+                                    std::size_t gp0, std::size_t gp1, std::size_t gp2, double cutoff_frequency);
 
 // mask (nb0, nb, nb), nonzero = element not needed (phono3py's g_zero): an element is
 // needed when any element of its block is, so that the block mean can be formed. Returns
