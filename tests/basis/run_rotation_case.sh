@@ -2,7 +2,7 @@
 # degenerate_average makes results independent of the eigenvector basis inside degenerate
 # subspaces (issue 11): CASE runs four times on 2 ranks, with degenerate_average on and off,
 # fed a phono3py phonon file and a copy whose eigenvectors are rotated by random unitaries
-# inside every degenerate set (rotate_degenerate_eigenvectors.py). Averaged: every dataset
+# inside every degenerate set (scripts/rotate_phonons.py). Averaged: every dataset
 # equal to 1e-12; plain: the rotation changes gamma (printed, must be > 1e-9 except rse).
 # Usage: run_rotation_case.sh CASE DATA_DIR PH3MPI MPIEXEC [MPIEXEC_FLAGS...]
 set -euo pipefail
@@ -36,7 +36,7 @@ case "$case_name" in
   *) echo "unknown case $case_name" >&2; exit 2 ;;
 esac
 rotated="$work/rotated-$(basename "$phonons")"
-echo "rotated degenerate sets: $(/usr/bin/python3 "$here/rotate_degenerate_eigenvectors.py" "$data/$crystal/$phonons" "$rotated" 11)"
+echo "rotated degenerate sets: $(/usr/bin/python3 "$here/../../scripts/rotate_phonons.py" "$data/$crystal/$phonons" "$rotated" 11)"
 for average in true false; do
   for basis in original rotated; do
     name="$average-$basis"

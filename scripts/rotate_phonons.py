@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Copy a phono3py phonon file with its eigenvectors rotated inside degenerate subspaces.
 
-Usage: rotate_degenerate_eigenvectors.py IN.hdf5 OUT.hdf5 SEED
+Usage: scripts/rotate_phonons.py IN.hdf5 OUT.hdf5 SEED
 
 For every grid point, the bands are grouped into degenerate sets exactly as phonopy's
 degenerate_sets does (frequencies within 1e-4 THz of some member, scanned in band order),
@@ -37,6 +37,7 @@ def haar_unitary(d, rng):
 
 
 def main(src, dst, seed):
+    """Writes the rotated copy; returns the number of rotated sets."""
     rng = np.random.default_rng(seed)
     rotated = 0
     with h5py.File(src, "r") as f, h5py.File(dst, "w") as g:
@@ -51,10 +52,10 @@ def main(src, dst, seed):
                     eigvecs[gp][:, members] = eigvecs[gp][:, members] @ haar_unitary(len(members), rng)
                     rotated += 1
         g.create_dataset("eigenvector", data=eigvecs)
-    print(rotated)
+    return rotated
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 4:
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+    print(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
