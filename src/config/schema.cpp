@@ -59,9 +59,11 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("memory_per_rank", "run", KeyType::kMemory);
     d.default_doc = "unset";
     d.lower = above(0.0);
-    d.upper = at_most(1048576.0);  // 1 PiB: beyond any node; larger numbers overflow the byte count
+    d.upper = at_most(1e6);  // ~1 PiB: beyond any node; larger numbers overflow the byte count
     d.unit = "GiB if a number";
-    d.doc = "Memory budget per rank, e.g. \"4GiB\" or 4.0; used to size in-memory buffers";
+    d.doc =
+        "Memory per rank, e.g. \"4GiB\" or 4.0; the pre-flight refuses a run whose estimate exceeds it (it "
+        "only lowers the node's memory / ranks on the node)";
     add(d);
   }
   {

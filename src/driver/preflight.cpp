@@ -154,10 +154,13 @@ RunSizeCheck check_run_size(const Inputs& inputs, const parallel::Context& conte
     if (!context.is_root()) return;
     const std::array<std::int64_t, 3> mesh = resolved_mesh_numbers(inputs);
     check_mesh_numbers(inputs, mesh);
-    // From the mesh alone first: the grid itself is not built for a run that cannot fit.
+    // From the mesh alone first; the grid is built for the exact counts only when building
+    // it (its arrays and their construction buffers, about twice the model's "BZ grid")
+    // certainly fits.
     GridCounts counts = counts_from_mesh(inputs, mesh);
     MemoryModel model = model_memory(memory_sizes(inputs, counts, context.size(), threads));
-    if (model.worst_rank_bytes(on_node) <= result.budget.bytes || result.budget.bytes <= 0) {
+    const double grid_bytes = 2 * (32 * counts.num_bz_points + 40 * counts.num_grid_points);
+    if (result.budget.bytes <= 0 || grid_bytes <= result.budget.bytes) {
       counts = counts_from_grid(inputs);
       model = model_memory(memory_sizes(inputs, counts, context.size(), threads));
     }

@@ -420,7 +420,9 @@ OutputDirLock OutputDirLock::acquire(const fs::path& output_dir, const LockOptio
   state->options = options;
   std::error_code ec;
   state->created_output_dir = fs::create_directories(output_dir, ec);
-  if (ec) throw Error("output_dir " + output_dir.string() + ": cannot create the folder: " + ec.message());
+  if (ec)
+    throw Error("output_dir " + output_dir.string() +
+                ": cannot create the folder: " + common::errno_cause(ec.value()));
   try {
     const LockRecord mine = make_lock_record("run");
     state->token = mine.token;
@@ -462,7 +464,9 @@ OutputDirLock OutputDirLock::acquire_part(const fs::path& output_dir, int part, 
   state->options = options;
   std::error_code ec;
   state->created_output_dir = fs::create_directories(output_dir, ec);
-  if (ec) throw Error("output_dir " + output_dir.string() + ": cannot create the folder: " + ec.message());
+  if (ec)
+    throw Error("output_dir " + output_dir.string() +
+                ": cannot create the folder: " + common::errno_cause(ec.value()));
   const LockRecord gate = make_lock_record("gate", part, num_parts);
   fs::path gate_path;
   const auto drop_gate = [&] {
