@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <system_error>
 #include <vector>
 
@@ -235,8 +236,16 @@ PrivateDirectoryName parse_private_directory_name(const std::string& name) {
 
 bool process_exists(pid_t pid) {
   if (pid <= 0) return false;
-  if (::kill(pid, 0) == 0) return true;
-  return errno == EPERM;  // exists, owned by somebody else
+  if (::kill(pid, 0) != 0 && errno != EPERM) return false;  // EPERM: exists, owned by somebody else
+  // A killed process stays a zombie until its parent (or init, which in a container may be
+  // slow to do it) reaps it; kill(pid, 0) still succeeds then. A zombie holds nothing.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(stat, text)) return true;  // no /proc: trust kill(2)
+  const std::size_t close = text.rfind(')');
+  if (close == std::string::npos || close + 2 >= text.size()) return true;
+  const char state = text[close + 2];
+  return state != 'Z' && state != 'X';
 }
 
 std::vector<std::string> remove_stale_private_directories(const fs::path& dir, double foreign_stale_seconds) {

@@ -49,8 +49,11 @@ temperatures = [300]
 ${5:-}
 TOML
 }
-run() {  # dir np [log]
-  timeout 300 "$mpiexec" "${flags[@]}" -n "$2" "$ph3mpi" "$1/config.toml" > "$1/${3:-log}" 2> "$1/${3:-log}.err"
+run() {  # dir np [log]; on failure the run's stderr is shown and the status returned
+  local rc=0
+  timeout 300 "$mpiexec" "${flags[@]}" -n "$2" "$ph3mpi" "$1/config.toml" > "$1/${3:-log}" 2> "$1/${3:-log}.err" || rc=$?
+  [ "$rc" -eq 0 ] || { echo "run in $1 exited with $rc:" >&2; cat "$1/${3:-log}.err" >&2; }
+  return "$rc"
 }
 # Nothing of a run may stay behind: no lock, no temporary folder, no *.tmp.
 no_leftovers() {  # out
@@ -97,7 +100,7 @@ case "$scenario" in
     victims="$work/victims"
     mkdir -p "$victims"
     echo precious > "$victims/target"
-    ls -la "$victims" > "$work/victims.before"
+    find "$victims" -printf "%p %s %T@\n" | sort > "$work/victims.before"
     write_config "$work/ref" si-pbesol "[9, 9, 9]" rta
     run "$work/ref" 2
     # The same run again on the same folder: learn the checkpoint's folder, then plant links
@@ -132,7 +135,7 @@ case "$scenario" in
     run "$work/i" 2
     [ ! -L "$work/i/out/ise-m999.hdf5" ] || fail "ise-m999.hdf5 is still the planted link"
     [ "$(cat "$victims/target")" = precious ] || fail "the file the links point at was written"
-    ls -la "$victims" > "$work/victims.after"
+    find "$victims" -printf "%p %s %T@\n" | sort > "$work/victims.after"
     diff "$work/victims.before" "$work/victims.after" || fail "something was written next to the target"
     for d in a p i; do
       left="$(find "$work/$d/out" -name '.ph3mpi-*' -print)"
@@ -142,16 +145,17 @@ case "$scenario" in
     ;;
 
   kill9)
-    write_config "$work/ref" aln-lda "[7, 7, 5]" rta
+    # AlN 11x11x8: 80 irreducible grid points, ~4 s on 2 ranks: slow enough to be killed half way.
+    write_config "$work/ref" aln-lda "[11, 11, 8]" rta
     run "$work/ref" 2
     for round in 1 2; do
       dir="$work/round$round"
-      write_config "$dir" aln-lda "[7, 7, 5]" rta
+      write_config "$dir" aln-lda "[11, 11, 8]" rta
       "$mpiexec" "${flags[@]}" -n 2 "$ph3mpi" "$dir/config.toml" > "$dir/killed.log" 2>&1 &
       launcher=$!
       pids+=("$launcher")
       for _ in $(seq 1 3000); do
-        n="$(ls "$dir"/out/checkpoint/*/gp-*.h5 2>/dev/null | wc -l)"
+        n="$( (ls "$dir"/out/checkpoint/*/gp-*.h5 2>/dev/null || true) | wc -l)"
         [ "$n" -ge $((2 + 2 * round)) ] && break
         kill -0 "$launcher" 2>/dev/null || break
         sleep 0.02
@@ -162,14 +166,14 @@ case "$scenario" in
       wait "$launcher" || true
       pids=()
       [ -e "$dir/out/.ph3mpi-lock" ] || fail "round $round: the killed run left no lock (finished too early?)"
-      [ ! -e "$dir/out/kappa-m775.hdf5" ] || fail "round $round: the run finished before it was killed"
+      [ ! -e "$dir/out/kappa-m11118.hdf5" ] || fail "round $round: the run finished before it was killed"
       run "$dir" 2
       grep -q "ph3mpi: note: took over the lock of output_dir $dir/out left by PID" "$dir/log.err" ||
         fail "round $round: no takeover note: $(cat "$dir/log.err")"
       grep -q "no longer exists" "$dir/log.err" || fail "round $round: the note does not say why"
       grep -q "left by a killed run" "$dir/log.err" || fail "round $round: the killed ranks' temporary folders stayed"
       grep -E "resumed, [0-9]+ grid points restored" "$dir/log"
-      /usr/bin/python3 "$compare_exact" "$dir/out/kappa-m775.hdf5" "$work/ref/out/kappa-m775.hdf5"
+      /usr/bin/python3 "$compare_exact" "$dir/out/kappa-m11118.hdf5" "$work/ref/out/kappa-m11118.hdf5"
       no_leftovers "$dir/out"
     done
     ;;

@@ -93,7 +93,8 @@ struct PrivateDirectoryName {
 };
 PrivateDirectoryName parse_private_directory_name(const std::string& name);
 
-// Whether process `pid` still exists on this machine (kill(pid, 0)).
+// Whether process `pid` still exists on this machine (kill(pid, 0)) and is not a zombie
+// (/proc/<pid>/stat state Z or X: killed, not yet reaped).
 bool process_exists(pid_t pid);
 
 // Removes, directly inside `dir`, the private folders that killed runs left behind: name

@@ -253,6 +253,23 @@ pid_t dead_pid() {
   return child;
 }
 
+TEST(SafeFiles, ZombiesAndReapedProcessesDoNotExist) {
+  EXPECT_TRUE(ph3mpi::io::process_exists(::getpid()));
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  // Not reaped yet: a zombie, which kill(pid, 0) still reaches, holds nothing.
+  for (int i = 0; i < 200; ++i) {
+    if (!ph3mpi::io::process_exists(child)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_FALSE(ph3mpi::io::process_exists(child));
+  EXPECT_EQ(::kill(child, 0), 0);  // it is a zombie indeed
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_FALSE(ph3mpi::io::process_exists(child));
+}
+
 TEST(SafeFiles, OnlyStaleFoldersOfKilledRunsAreRemoved) {
   TempDir tmp;
   Victim victim(tmp.path());
