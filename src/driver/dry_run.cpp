@@ -178,8 +178,8 @@ void print_dry_run(const Inputs& in, const parallel::Context& context, std::ostr
     if (size != nullptr && size->model)
       print_memory_model(out, *size->model, size->budget, size->ranks_on_node);
   }
-  if (s.mesh && size != nullptr && !size->fits) {
-    out << "BZ grid:         not built: the run does not fit the memory available (model above)\n";
+  if (s.mesh && size != nullptr && !size->grid_fits) {
+    out << "BZ grid:         not built: even the grid does not fit the memory available (model above)\n";
   } else if (s.mesh) {
     // The grid is cheap to build next to what the run holds: show what the run would sample.
     const grid::BZGrid bz_grid = make_bz_grid(in);

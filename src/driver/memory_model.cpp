@@ -132,8 +132,7 @@ MemoryModel model_memory(const MemorySizes& z) {
         add("collision matrix block", "8 n^2 / P", block, every);
         add("CG vectors", "8 n 3 x 8", 8 * n * 3 * 8, every);
       } else {
-        add("collision matrix block, its symmetrization copy and eigenvectors", "3 x 8 n^2 / P", 3 * block,
-            every);
+        add("matrix block + symmetrized copy + eigenvectors", "3 x 8 n^2 / P", 3 * block, every);
         double workspace = 0.0;
         if (n < 2e9 && n * n / P < 4e18) {
           const parallel::EigenMemoryEstimate e = parallel::estimate_eigen_memory(
@@ -143,8 +142,8 @@ MemoryModel model_memory(const MemorySizes& z) {
         } else {
           workspace = 2 * 8 * n * n / P;  // pdsyevd's work array is of the order of the matrix
         }
-        add(std::string(z.pdsyevr ? "pdsyevr" : "pdsyevd") + " workspace", "ScaLAPACK's lwork", workspace,
-            every);
+        add(std::string(z.pdsyevr ? "pdsyevr" : "pdsyevd") + " workspace", "ScaLAPACK lwork + liwork",
+            workspace, every);
       }
       add("replicated vectors (X, Y, Gamma, velocities)", "8 (12 n + 3 n_T N_ir nb)",
           8 * (12 * n + 3 * n_T * N_ir * nb), every);
@@ -278,7 +277,7 @@ void print_memory_model(std::ostream& out, const MemoryModel& model, const Memor
     const char* scope = item.scope == MemoryScope::kEveryRank  ? "every rank"
                         : item.scope == MemoryScope::kRootOnly ? "rank 0"
                                                                : "per node";
-    s << "  " << std::left << std::setw(58) << item.name << std::setw(36) << item.formula << std::right
+    s << "  " << std::left << std::setw(50) << item.name << " " << std::setw(44) << item.formula << std::right
       << std::setw(12) << format_byte_estimate(item.bytes) << "  " << scope << "\n";
   }
   const double need = model.worst_rank_bytes(ranks_on_node);

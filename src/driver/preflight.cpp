@@ -149,7 +149,7 @@ RunSizeCheck check_run_size(const Inputs& inputs, const parallel::Context& conte
 
   // Everything below is decided on rank 0 (identical inputs everywhere) and broadcast.
   const int threads = omp_get_max_threads();
-  std::int64_t fits = 1;
+  std::int64_t fits = 1, grid_fits = 1;
   parallel::collective_check(context, [&] {
     if (!context.is_root()) return;
     const std::array<std::int64_t, 3> mesh = resolved_mesh_numbers(inputs);
@@ -160,7 +160,8 @@ RunSizeCheck check_run_size(const Inputs& inputs, const parallel::Context& conte
     GridCounts counts = counts_from_mesh(inputs, mesh);
     MemoryModel model = model_memory(memory_sizes(inputs, counts, context.size(), threads));
     const double grid_bytes = 2 * (32 * counts.num_bz_points + 40 * counts.num_grid_points);
-    if (result.budget.bytes <= 0 || grid_bytes <= result.budget.bytes) {
+    grid_fits = result.budget.bytes <= 0 || grid_bytes <= result.budget.bytes ? 1 : 0;
+    if (grid_fits != 0) {
       counts = counts_from_grid(inputs);
       model = model_memory(memory_sizes(inputs, counts, context.size(), threads));
     }
@@ -171,7 +172,9 @@ RunSizeCheck check_run_size(const Inputs& inputs, const parallel::Context& conte
     if (enforce) check_memory(*result.model, result.budget, on_node, s);
   });
   context.broadcast(fits);
+  context.broadcast(grid_fits);
   result.fits = fits != 0;
+  result.grid_fits = grid_fits != 0;
   return result;
 }
 

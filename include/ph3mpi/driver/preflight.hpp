@@ -45,7 +45,8 @@ struct RunSizeCheck {
   std::optional<MemoryModel> model;  // unset for a mode without a mesh
   MemoryBudget budget;
   int ranks_on_node = 1;
-  bool fits = true;
+  bool fits = true;       // the model fits the budget
+  bool grid_fits = true;  // the BZ grid itself may be built (it was, for the exact counts)
 };
 
 // Collective. The mesh checks, then the memory model: first from the mesh alone (lower

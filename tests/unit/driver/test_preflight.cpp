@@ -75,7 +75,7 @@ TEST(MemoryModel, RootOnlyModesAndLbteSolvers) {
   const double n = 3 * 4500 * 6;
   EXPECT_DOUBLE_EQ(item(cg, "collision matrix block"), 8 * n * n);
   EXPECT_LT(item(cg, "collision matrix block") * 2.9,
-            item(direct, "collision matrix block, its symmetrization copy and eigenvectors"));
+            item(direct, "matrix block + symmetrized copy + eigenvectors"));
   EXPECT_LT(cg.worst_rank_bytes(1), direct.worst_rank_bytes(1));
   // Spread over 4 ranks on a 2 x 2 BLACS grid: the matrix block is a quarter.
   lbte.ranks = 4;
@@ -167,6 +167,7 @@ TEST_F(PreflightTest, MemoryRefusalNamesEstimateAndBudget) {
   EXPECT_THROW(ph3mpi::driver::check_run_size(in, serial, true), ph3mpi::Error);
   const auto reported = ph3mpi::driver::check_run_size(in, serial, false);
   EXPECT_FALSE(reported.fits);
+  EXPECT_FALSE(reported.grid_fits);
   ASSERT_TRUE(reported.model.has_value());
   EXPECT_NE(reported.model->title.find("the grid was not built"), std::string::npos);
   // A small mesh fits, with exact counts (Si 9^3: 729 points, 35 irreducible).
