@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ph3mpi/common/error.hpp"
+#include "ph3mpi/common/file_access.hpp"
 
 namespace ph3mpi::common {
 namespace {
@@ -139,6 +140,7 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 std::string sha256_file_hex(const std::string& path) {
+  require_readable_file(path, "a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot open the file to compute its checksum");
   Sha256 hash;

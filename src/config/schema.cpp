@@ -51,6 +51,7 @@ std::vector<KeyDecl> make_declarations() {
   {
     KeyDecl d = declare("gp_batch_size", "run", KeyType::kInt);
     d.default_doc = "env PH3MPI_GP_BATCH_SIZE, else 0";
+    d.upper = at_most(1e6);
     d.doc = "Grid points handed to a rank per assignment; <= 0 means one grid point per assignment";
     add(d);
   }
@@ -58,8 +59,11 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("memory_per_rank", "run", KeyType::kMemory);
     d.default_doc = "unset";
     d.lower = above(0.0);
+    d.upper = at_most(1e6);  // ~1 PiB: beyond any node; larger numbers overflow the byte count
     d.unit = "GiB if a number";
-    d.doc = "Memory budget per rank, e.g. \"4GiB\" or 4.0; used to size in-memory buffers";
+    d.doc =
+        "Memory per rank, e.g. \"4GiB\" or 4.0; the pre-flight refuses a run whose estimate exceeds it (it "
+        "only lowers the node's memory / ranks on the node)";
     add(d);
   }
   {
@@ -116,6 +120,7 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("symprec", "inputs", KeyType::kFloat);
     d.default_doc = "yaml symmetry_tolerance, else 1e-5";
     d.lower = above(0.0);
+    d.upper = at_most(1.0);
     d.unit = "Angstrom";
     d.doc = "Symmetry tolerance for spglib";
     add(d);
@@ -145,6 +150,7 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("mesh", "grid", KeyType::kMesh);
     d.default_doc = "required except for mode phonons";
     d.lower = above(0.0);
+    d.upper = at_most(100000.0);  // each mesh number, or the length in Angstrom
     d.doc = "Sampling mesh: [n1, n2, n3], or one length in Angstrom as phono3py's --mesh";
     add(d);
   }
@@ -181,6 +187,7 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("temperatures", "integration", KeyType::kFloatArray);
     d.default_value = std::vector<double>{300.0};
     d.lower = at_least(0.0);
+    d.upper = at_most(100000.0);  // far above any melting point; ~1e300 K overflows Gamma
     d.min_items = 1;
     d.unit = "K";
     d.doc = "Temperatures";
@@ -195,7 +202,8 @@ std::vector<KeyDecl> make_declarations() {
   {
     KeyDecl d = declare("sigmas", "integration", KeyType::kFloatArray);
     d.default_value = std::vector<double>{};
-    d.lower = above(0.0);
+    d.lower = at_least(1e-6);  // narrower Gaussians over- or underflow (1 / sigma, exp(-x^2 / sigma^2))
+    d.upper = at_most(1000.0);
     d.unit = "THz";
     d.doc = "Gaussian smearing widths";
     add(d);
@@ -212,6 +220,7 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("cutoff_frequency", "integration", KeyType::kFloat);
     d.default_value = 1e-4;
     d.lower = at_least(0.0);
+    d.upper = at_most(1000.0);  // above any phonon frequency: every mode would be left out
     d.unit = "THz";
     d.doc = "Phonons below this frequency are left out of the interaction";
     add(d);
@@ -220,13 +229,15 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("num_frequency_points", "integration", KeyType::kInt);
     d.default_doc = "unset";
     d.lower = above(0.0);
+    d.upper = at_most(1e6);
     d.doc = "Number of frequency points for frequency-resolved ise, rse and jdos";
     add(d);
   }
   {
     KeyDecl d = declare("frequency_step", "integration", KeyType::kFloat);
     d.default_doc = "unset";
-    d.lower = above(0.0);
+    d.lower = at_least(1e-6);  // and at most 1e6 points up to twice the highest frequency (checked then)
+    d.upper = at_most(1000.0);
     d.unit = "THz";
     d.doc = "Spacing of frequency points (instead of num_frequency_points)";
     add(d);
@@ -234,7 +245,8 @@ std::vector<KeyDecl> make_declarations() {
   {
     KeyDecl d = declare("epsilons", "integration", KeyType::kFloatArray);
     d.default_value = std::vector<double>{};
-    d.lower = above(0.0);
+    d.lower = at_least(1e-6);
+    d.upper = at_most(1000.0);
     d.unit = "THz";
     d.doc = "Broadening widths of the real self energy (mode rse)";
     add(d);
@@ -251,6 +263,7 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("mass_variances", "scattering", KeyType::kFloatArray);
     d.default_doc = "unset";
     d.lower = at_least(0.0);
+    d.upper = at_most(10.0);  // natural elements are below 1e-2; an isotope mix of masses 1:100 is ~1
     d.min_items = 1;
     d.doc = "Mass variance parameter g2 per primitive atom; implies isotope = true";
     add(d);
@@ -258,7 +271,7 @@ std::vector<KeyDecl> make_declarations() {
   {
     KeyDecl d = declare("boundary_mfp", "scattering", KeyType::kFloat);
     d.default_doc = "unset";
-    d.lower = above(0.0);
+    d.lower = at_least(1e-6);  // 1 pm; shorter ones overflow the boundary scattering rate
     d.unit = "micrometre";
     d.doc = "Mean free path for boundary scattering";
     add(d);
@@ -285,6 +298,7 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("const_ave_pp", "scattering", KeyType::kFloat);
     d.default_doc = "unset";
     d.lower = above(0.0);
+    d.upper = at_most(1.0);  // phono3py's averages are ~1e-10 eV^2
     d.unit = "eV^2";
     d.doc = "Replace the averaged ph-ph interaction by this constant";
     add(d);
@@ -327,7 +341,8 @@ std::vector<KeyDecl> make_declarations() {
   {
     KeyDecl d = declare("pinv_cutoff", "lbte", KeyType::kFloat);
     d.default_value = 1e-8;
-    d.lower = above(0.0);
+    d.lower = at_least(1e-30);  // 1 / eigenvalue stays finite
+    d.upper = at_most(1000.0);
     d.doc = "Collision-matrix eigenvalues below this are dropped in the pseudo-inverse";
     add(d);
   }
@@ -350,6 +365,7 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("blacs_block_size", "lbte", KeyType::kInt);
     d.default_value = std::int64_t{64};
     d.lower = above(0.0);
+    d.upper = at_most(4096.0);
     d.doc = "Block size of the 2-D block-cyclic collision-matrix distribution";
     add(d);
   }
@@ -499,7 +515,7 @@ std::string allowed_text(const KeyDecl& key) {
       s += (s.empty() ? "" : ", ") + std::string("at least ") + std::to_string(key.min_items) + " item" +
            (key.min_items > 1 ? "s" : "");
   }
-  if (key.type == KeyType::kMesh) s = "each > 0 (ints), or length > 0";
+  if (key.type == KeyType::kMesh) s = "each 1..100000 (ints, product <= 1e10), or a length 0 < L <= 100000";
   if (s.empty()) {
     if (key.type == KeyType::kBool) {
       s = "true | false";

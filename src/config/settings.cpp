@@ -7,6 +7,7 @@
 #include <limits>
 #include <sstream>
 
+#include "ph3mpi/common/file_access.hpp"
 #include "ph3mpi/config/schema.hpp"
 
 namespace ph3mpi::config {
@@ -62,6 +63,9 @@ std::string bound_text(const KeyDecl& key) {
   if (comma != std::string::npos) text = text.substr(0, comma);
   return text;
 }
+
+// prod(mesh) above this is refused while reading the config (kMaxGridPoints of the driver).
+constexpr double kMaxMeshGridPoints = 1e10;
 
 bool within_bounds(const KeyDecl& key, double v) {
   if (key.lower) {
@@ -259,10 +263,13 @@ class Reader {
   }
 
   void validate_mesh(const KeyDecl& key, const toml::node& n) const {
+    const double bound = key.upper ? key.upper->value : 1e5;
     if (is_number(n)) {
       const double length = number_value(n);
-      if (!std::isfinite(length) || length <= 0.0) {
-        fail(key.name, line_of(n), "mesh length must be > 0, got " + number_text(length));
+      if (!std::isfinite(length) || length <= 0.0 || length > bound) {
+        fail(
+            key.name, line_of(n),
+            "mesh length must be > 0 and <= " + number_text(bound) + " Angstrom, got " + number_text(length));
       }
       return;
     }
@@ -273,6 +280,7 @@ class Reader {
            "mesh needs 3 integers [n1, n2, n3] (or one length), got " + std::to_string(array.size()) +
                " number(s)");
     }
+    double product = 1.0;
     for (std::size_t i = 0; i < 3; ++i) {
       const toml::node& e = array[i];
       if (!e.is_integer()) {
@@ -284,6 +292,18 @@ class Reader {
         fail(key.name, line_of(e),
              "mesh entry " + std::to_string(i) + " = " + std::to_string(v) + " must be > 0");
       }
+      if (static_cast<double>(v) > bound) {
+        fail(key.name, line_of(e),
+             "mesh entry " + std::to_string(i) + " = " + std::to_string(v) +
+                 " must be <= " + number_text(bound));
+      }
+      product *= static_cast<double>(v);
+    }
+    // An overflow guard: a grid that large is refused by the memory pre-flight long before.
+    if (product > kMaxMeshGridPoints) {
+      fail(key.name, line_of(n),
+           "mesh has " + number_text(product) + " grid points, more than the bound of " +
+               number_text(kMaxMeshGridPoints));
     }
   }
 
@@ -396,9 +416,13 @@ std::optional<std::uint64_t> parse_memory_size(std::string_view text) {
 }
 
 Settings load_settings(const std::string& toml_path) {
+  // Open it first, so that a file we may not read is "permission denied" (and a symlink
+  // loop "too many levels of symbolic links"), not a TOML syntax error.
   std::error_code ec;
-  if (!fs::exists(toml_path, ec)) throw InputError(toml_path, "config file does not exist");
+  if (!fs::exists(fs::symlink_status(toml_path, ec)))
+    throw InputError(toml_path, "config file does not exist");
   if (fs::is_directory(toml_path, ec)) throw InputError(toml_path, "is a directory, not a config file");
+  common::require_readable_file(toml_path, "a config file");
 
   toml::table table;
   try {

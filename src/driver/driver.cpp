@@ -1,13 +1,18 @@
 #include "ph3mpi/driver/driver.hpp"
 
+#include <omp.h>
+
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
 #include "ph3mpi/config/schema.hpp"
 #include "ph3mpi/driver/modes.hpp"
+#include "ph3mpi/driver/preflight.hpp"
 #include "ph3mpi/parallel/error_handling.hpp"
 #include "ph3mpi/parallel/mpi_environment.hpp"
+#include "ph3mpi/parallel/node_resources.hpp"
 
 namespace ph3mpi::driver {
 namespace {
@@ -24,17 +29,28 @@ struct CommandLine {
 // Every rank runs this; only rank 0 prints. All ranks see the same argv, so they
 // all take the same branch and return the same code.
 int run(const parallel::Context& context, const CommandLine& cl) {
+  // Before anything may open an OpenMP parallel region: an absurd thread count ends here.
+  parallel::collective_check(context, [&] {
+    check_thread_count(omp_get_max_threads(), std::getenv("OMP_NUM_THREADS"), parallel::logical_cpus());
+  });
+
   // The one collective "load and validate" phase: config, yaml, cells, fc2, fc3, BORN.
   Inputs inputs;
   parallel::collective_check(context, [&] { inputs = load_inputs(cl.config); });
 
+  // The resolved mesh and the memory the mode needs (refused here in a real run, before
+  // any large allocation; --dry-run prints the model instead).
+  const RunSizeCheck size = check_run_size(inputs, context, !cl.dry_run);
+
   if (cl.dry_run) {
-    if (context.is_root()) print_dry_run(inputs, context, std::cout, cl.cores);
+    if (context.is_root()) print_dry_run(inputs, context, std::cout, cl.cores, &size);
     return 0;
   }
 
   ModeRunner runner = nullptr;
   parallel::collective_check(context, [&] { runner = require_mode_runner(inputs.settings.mode); });
+  // One run per output folder, held until the mode returns (or fails).
+  const OutputDirHold hold = hold_output_dir(inputs.settings, context, std::cerr);
   const parallel::Rank0Stream log(std::cout,
                                   context.is_root() && inputs.settings.log_level != config::LogLevel::kQuiet);
   return runner(ModeArguments{context, inputs, log});

@@ -10,6 +10,7 @@
 #include "ph3mpi/driver/driver.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
+#include "ph3mpi/driver/preflight.hpp"
 #include "ph3mpi/driver/scattering_plan.hpp"
 #include "ph3mpi/grid/ir_grid_points.hpp"
 #include "ph3mpi/interaction/triplets.hpp"
@@ -126,7 +127,8 @@ void print_plan(const Inputs& in, const grid::BZGrid& bz_grid, const grid::IrGri
 
 }  // namespace
 
-void print_dry_run(const Inputs& in, const parallel::Context& context, std::ostream& out, int cores) {
+void print_dry_run(const Inputs& in, const parallel::Context& context, std::ostream& out, int cores,
+                   const RunSizeCheck* size) {
   const config::Settings& s = in.settings;
   const bool implemented = find_mode_runner(s.mode) != nullptr;
   out << "ph3mpi dry run (nothing is computed or written)\n"
@@ -173,7 +175,13 @@ void print_dry_run(const Inputs& in, const parallel::Context& context, std::ostr
       out << "length " << *s.mesh->length << " Angstrom";
     }
     out << (s.use_grg ? " (generalized regular grid)" : "") << "\n";
-    // The grid is cheap to build even for large meshes: show what the run would sample.
+    if (size != nullptr && size->model)
+      print_memory_model(out, *size->model, size->budget, size->ranks_on_node);
+  }
+  if (s.mesh && size != nullptr && !size->grid_fits) {
+    out << "BZ grid:         not built: even the grid does not fit the memory available (model above)\n";
+  } else if (s.mesh) {
+    // The grid is cheap to build next to what the run holds: show what the run would sample.
     const grid::BZGrid bz_grid = make_bz_grid(in);
     const grid::IrGridPoints ir = grid::get_ir_grid_points(bz_grid);
     out << "BZ grid:         D_diag " << bz_grid.D_diag(0) << "x" << bz_grid.D_diag(1) << "x"

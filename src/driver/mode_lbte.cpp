@@ -503,11 +503,8 @@ int run_lbte(const ModeArguments& args) {
     data.grid_point.data = plan.grid_points;
 
     const fs::path path = s.output_dir / io::kappa_filename(mesh, kl.sigma, kl.sigma_cutoff_width);
-    const fs::path tmp = fs::path(path.string() + ".tmp");
-    io::write_kappa_file(tmp.string(), kl, data);
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+    io::write_new_hdf5_file(path.string(),
+                            [&](const std::string& tmp) { io::write_kappa_file(tmp, kl, data); });
 
     const fs::path coleigs = s.output_dir / ("coleigs" +
                                              io::kappa_filename_suffix(mesh, std::nullopt, std::nullopt,

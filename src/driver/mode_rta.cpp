@@ -10,7 +10,8 @@
 //     frequencies, group velocities, heat capacities and mode_kappa for them and writes its
 //     rows of kappa-m<mesh>[-s<sigma>].hdf5 with collective parallel-HDF5 writes; kappa is
 //     summed rank after rank in grid-point order (ordered_accumulate), so it is bit-identical
-//     at any rank count. The file is written under <name>.tmp and renamed when complete.
+//     at any rank count. The file is written in a private temporary folder and renamed
+//     when complete and finite (io/staged_file.hpp).
 #include <omp.h>
 
 #include <algorithm>
@@ -35,6 +36,7 @@
 #include "ph3mpi/interaction/atom_triplets.hpp"
 #include "ph3mpi/io/checkpoint.hpp"
 #include "ph3mpi/io/kappa_file.hpp"
+#include "ph3mpi/io/staged_file.hpp"
 #include "ph3mpi/parallel/error_handling.hpp"
 #include "ph3mpi/parallel/node_shared.hpp"
 #include "ph3mpi/parallel/ordered_sum.hpp"
@@ -243,9 +245,9 @@ std::vector<std::vector<double>> write_rta_output(const parallel::Context& conte
     layout.kappa_unit_conversion = rta.conversion_factor;
 
     const fs::path path = s.output_dir / io::kappa_filename(mesh, layout.sigma, layout.sigma_cutoff_width);
-    const fs::path tmp = fs::path(path.string() + ".tmp");
+    io::StagedFile staged(path, context);  // private temporary folder; finite check and rename at commit
     {
-      const std::unique_ptr<io::KappaFile> file = io::create_kappa_file(tmp.string(), layout, context);
+      const std::unique_ptr<io::KappaFile> file = io::create_kappa_file(staged.temp_path(), layout, context);
       file->write_rows("frequency", rows.first, rows.frequency);
       file->write_rows("group_velocity", rows.first, rows.group_velocity);
       file->write_rows("gv_by_gv", rows.first, rows.gv_by_gv);
@@ -272,12 +274,7 @@ std::vector<std::vector<double>> write_rta_output(const parallel::Context& conte
       kappa_t.data = kappa.data;
       file->write_whole("kappa", kappa_t);
     }  // closed (collectively) here
-    context.barrier();
-    if (context.is_root()) {
-      std::error_code ec;
-      fs::rename(tmp, path, ec);
-      if (ec) throw Error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
-    }
+    staged.commit();
   }
   return kappas;
 }

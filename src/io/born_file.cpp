@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ph3mpi/common/error.hpp"
+#include "ph3mpi/common/file_access.hpp"
 
 namespace ph3mpi::io {
 namespace {
@@ -102,13 +103,7 @@ phonon::NacParams read_born_file(const std::string& path, const crystal::Cell& p
     throw Error("read_born_file: the primitive cell passed for '" + path +
                 "' is incomplete (positions, numbers and symbols must be filled)");
   }
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    throw InputError(path, "file not found");
-  }
-  if (std::filesystem::is_directory(path, ec)) {
-    throw InputError(path, "is a directory, expected a BORN file");
-  }
+  common::require_readable_file(path, "a BORN file");
   std::ifstream in(path);
   if (!in) {
     throw InputError(path, "cannot open file for reading");

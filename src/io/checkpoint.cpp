@@ -15,6 +15,7 @@
 
 #include "ph3mpi/common/sha256.hpp"
 #include "ph3mpi/io/hdf5_file.hpp"
+#include "ph3mpi/io/safe_files.hpp"
 
 namespace ph3mpi::io {
 namespace fs = std::filesystem;
@@ -79,28 +80,7 @@ std::string shorten(const std::string& text) {
 }
 
 // ---------------------------------------------------------------- durability
-
-std::string errno_text() { return std::strerror(errno); }
-
-// fsync of a file or a folder. Some file systems refuse fsync on folders (EINVAL):
-// there the rename is as durable as the system makes it.
-void sync_path(const fs::path& path, bool is_directory) {
-  const int fd = ::open(path.c_str(), is_directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-  if (fd < 0) throw Error(path.string() + ": cannot open for fsync: " + errno_text());
-  if (::fsync(fd) != 0 && !(is_directory && (errno == EINVAL || errno == EROFS))) {
-    const std::string why = errno_text();
-    ::close(fd);
-    throw Error(path.string() + ": fsync failed: " + why);
-  }
-  ::close(fd);
-}
-
-void durable_rename(const fs::path& from, const fs::path& to) {
-  sync_path(from, false);
-  std::error_code ec;
-  fs::rename(from, to, ec);
-  if (ec) throw Error("cannot rename " + from.string() + " to " + to.string() + ": " + ec.message());
-}
+// sync_path and publish_file (fsync, rename, fsync of the folder) are in io/safe_files.
 
 void make_directory(const fs::path& dir) {
   std::error_code ec;
@@ -191,7 +171,8 @@ class ShardWriter {
     Hdf5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
     H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_V18, H5F_LIBVER_V110);
     H5Pset_file_locking(fapl.id(), false, true);
-    file_ = Hdf5Handle(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()), H5Fclose);
+    // Exclusive: the shard is a new file in this rank's private folder (never an old name).
+    file_ = Hdf5Handle(H5Fcreate(path_.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.id()), H5Fclose);
     if (!file_.valid()) throw Hdf5Error(path_ + ": cannot create the checkpoint shard");
   }
 
@@ -318,23 +299,18 @@ struct Manifest {
 };
 
 void write_manifest(const fs::path& dir, const Fingerprint& fingerprint) {
-  const fs::path path = dir / Checkpoint::kManifestName;
-  const fs::path tmp = path.string() + kTmpSuffix;
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << "{\n  \"format\": " << json_quote(kManifestFormat)
-        << ",\n  \"fingerprint\": " << json_quote(fingerprint.hex()) << ",\n  \"entries\": {";
-    bool first = true;
-    for (const auto& [key, value] : fingerprint.entries()) {
-      out << (first ? "\n" : ",\n") << "    " << json_quote(key) << ": " << json_quote(value);
-      first = false;
-    }
-    out << (first ? "}\n}\n" : "\n  }\n}\n");
-    out.flush();
-    if (!out) throw Error(tmp.string() + ": cannot write the checkpoint manifest");
+  std::ostringstream out;
+  out << "{\n  \"format\": " << json_quote(kManifestFormat)
+      << ",\n  \"fingerprint\": " << json_quote(fingerprint.hex()) << ",\n  \"entries\": {";
+  bool first = true;
+  for (const auto& [key, value] : fingerprint.entries()) {
+    out << (first ? "\n" : ",\n") << "    " << json_quote(key) << ": " << json_quote(value);
+    first = false;
   }
-  durable_rename(tmp, path);
-  sync_path(dir, true);
+  out << (first ? "}\n}\n" : "\n  }\n}\n");
+  // Staged in a private folder and renamed (io/safe_files.hpp): never written through a
+  // symbolic link planted at manifest.json or its old temporary name.
+  write_text_file_atomically(dir / Checkpoint::kManifestName, out.str(), true);
 }
 
 // JSON is YAML: yaml-cpp reads the manifest.
@@ -564,13 +540,24 @@ void Checkpoint::write(const std::vector<std::int64_t>& grid_points,
     throw Error("checkpoint: " + std::to_string(grid_points.size()) + " grid points but " +
                 std::to_string(payloads.size()) + " results");
   }
+  if (grid_points.empty()) return;
+  // This process's private folder beside the shard folder (same file system, so the
+  // rename is atomic), made at the first write and removed with the last copy of this object.
+  if (!staging_) staging_ = std::make_shared<PrivateDirectory>(PrivateDirectory::create(directory()));
   for (std::size_t i = 0; i < grid_points.size(); ++i) {
     const fs::path final_path = shard_path(grid_points[i]);
-    const fs::path tmp = final_path.string() + kTmpSuffix;
-    write_shard_file(tmp, fingerprint_hex_, grid_points[i], payloads[i]);
-    durable_rename(tmp, final_path);
+    const fs::path staged = staging_->path() / final_path.filename();
+    try {
+      write_shard_file(staged, fingerprint_hex_, grid_points[i], payloads[i]);
+    } catch (...) {
+      std::error_code ec;
+      fs::remove(staged, ec);
+      throw;
+    }
+    sync_path(staged, false);
+    publish_file(staged, final_path, false);  // the folder is fsync'ed below, once per batch
   }
-  if (!grid_points.empty()) sync_path(shard_directory(), true);
+  sync_path(shard_directory(), true);
 }
 
 NamedArrays Checkpoint::read(std::int64_t grid_point) const {

@@ -1,11 +1,18 @@
 #include "ph3mpi/io/hdf5_file.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <filesystem>
 #include <mutex>
 
 #include "ph3mpi/common/error.hpp"
+#include "ph3mpi/common/file_access.hpp"
+#include "ph3mpi/io/finite_check.hpp"
+#include "ph3mpi/io/safe_files.hpp"
 
 namespace ph3mpi::io {
 namespace {
@@ -15,6 +22,27 @@ namespace {
 void silence_hdf5_errors() {
   static std::once_flag flag;
   std::call_once(flag, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+}
+
+// kTruncate replaces whatever is at `path` (a file or a symbolic link) by unlinking the
+// name, then creates the file exclusively (H5F_ACC_EXCL: O_CREAT | O_EXCL, which refuses an
+// existing name, a symbolic link included). So a file is never written through a symbolic
+// link, nor truncated in place under another name (a hard link).
+void unlink_for_replacement(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    throw InputError(path, "cannot replace the existing file: " + common::errno_cause(errno));
+  }
+}
+
+// Why creating `path` failed, as far as the file system tells (HDF5 does not say).
+std::string creation_cause(const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::filesystem::path folder = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
+  if (::access(folder.c_str(), W_OK | X_OK) != 0)
+    return " in " + folder.string() + ": " + common::errno_cause(errno);
+  struct stat status {};
+  if (::lstat(path.c_str(), &status) == 0) return ": " + common::errno_cause(EEXIST);
+  return std::string();
 }
 
 template <typename T>
@@ -59,19 +87,17 @@ hid_t complex_double_type() {
 Hdf5File::Hdf5File(const std::string& path, Mode mode) : path_(path) {
   silence_hdf5_errors();
   if (mode == Mode::kTruncate) {
-    file_ = Hdf5Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    unlink_for_replacement(path);
+    file_ = Hdf5Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
     if (!file_.valid()) {
-      throw InputError(path, "cannot create HDF5 file");
+      throw InputError(path, "cannot create HDF5 file" + creation_cause(path));
     }
     return;
   }
+  // Names the real cause (permission denied, a symlink loop, ...) before HDF5 would call
+  // any of them "not an HDF5 file".
+  common::require_readable_file(path, "an HDF5 file");
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    throw InputError(path, "file not found");
-  }
-  if (std::filesystem::is_directory(path, ec)) {
-    throw InputError(path, "is a directory, expected an HDF5 file");
-  }
   if (std::filesystem::file_size(path, ec) == 0) {
     throw InputError(path, "file is empty, expected an HDF5 file");
   }
@@ -98,7 +124,18 @@ Hdf5File::Hdf5File(const std::string& path, Mode mode, MPI_Comm comm) : path_(pa
   // Collective metadata writes: every rank performs the same metadata operations anyway.
   H5Pset_coll_metadata_write(fapl.id(), true);
   if (mode == Mode::kTruncate) {
-    file_ = Hdf5Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()), H5Fclose);
+    // Rank 0 clears the name; then the collective exclusive create (MPI_MODE_EXCL).
+    int cleared = 1;
+    if (rank == 0) {
+      try {
+        unlink_for_replacement(path);
+      } catch (const std::exception&) {
+        cleared = 0;
+      }
+    }
+    MPI_Bcast(&cleared, 1, MPI_INT, 0, comm);
+    if (cleared == 0) throw InputError(path, "cannot replace the existing file" + creation_cause(path));
+    file_ = Hdf5Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.id()), H5Fclose);
   } else {
     file_ = Hdf5Handle(
         H5Fopen(path.c_str(), mode == Mode::kReadOnly ? H5F_ACC_RDONLY : H5F_ACC_RDWR, fapl.id()), H5Fclose);
@@ -599,19 +636,21 @@ Hdf5DatasetInfo Hdf5File::dataset_info(const std::string& dataset) const {
   return info;
 }
 
-void write_hdf5_atomically(const std::string& path, const std::function<void(Hdf5File&)>& fill) {
+void write_new_hdf5_file(const std::string& path, const std::function<void(const std::string&)>& write) {
   const std::filesystem::path final_path(path);
-  if (final_path.has_parent_path()) std::filesystem::create_directories(final_path.parent_path());
-  const std::string tmp = path + ".tmp";
-  try {
-    Hdf5File file(tmp, Hdf5File::Mode::kTruncate);
+  PrivateDirectory staging =
+      PrivateDirectory::create(final_path.has_parent_path() ? final_path.parent_path() : ".");
+  const std::filesystem::path staged = staging.path() / final_path.filename();
+  write(staged.string());  // on an exception the private folder goes with everything in it
+  require_finite_hdf5(staged.string(), path);
+  publish_file(staged, final_path, false);
+}
+
+void write_hdf5_atomically(const std::string& path, const std::function<void(Hdf5File&)>& fill) {
+  write_new_hdf5_file(path, [&](const std::string& staged) {
+    Hdf5File file(staged, Hdf5File::Mode::kTruncate);
     fill(file);
-  } catch (...) {
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    throw;
-  }
-  std::filesystem::rename(tmp, final_path);
+  });
 }
 
 }  // namespace ph3mpi::io

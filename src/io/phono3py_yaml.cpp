@@ -13,6 +13,7 @@
 
 #include "ph3mpi/common/atomic_data.hpp"
 #include "ph3mpi/common/error.hpp"
+#include "ph3mpi/common/file_access.hpp"
 #include "ph3mpi/common/units.hpp"
 
 namespace ph3mpi::io {
@@ -354,13 +355,7 @@ namespace {
 
 Phono3pyYaml parse_phono3py_yaml(const std::string& path) {
   YamlReader r(path);
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    r.fail("file not found");
-  }
-  if (std::filesystem::is_directory(path, ec)) {
-    r.fail("is a directory, expected phono3py.yaml");
-  }
+  common::require_readable_file(path, "phono3py.yaml");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     r.fail("cannot open file for reading");

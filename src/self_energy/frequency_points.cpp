@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "ph3mpi/common/error.hpp"
@@ -49,8 +50,17 @@ std::vector<double> get_frequency_points(double max_phonon_freq,
       throw Error("get_frequency_points: frequency_step = " + std::to_string(*frequency_step) +
                   " must be > 0");
     }
-    // numpy.arange(0, fmax, step): ceil(fmax / step) points i * step.
-    const auto n = static_cast<std::int64_t>(std::ceil(fmax / *frequency_step));
+    // numpy.arange(0, fmax, step): ceil(fmax / step) points i * step. Bounded: a tiny step
+    // would ask for more points than memory holds (or overflow the count).
+    const double count = std::ceil(fmax / *frequency_step);
+    if (!(count <= static_cast<double>(kMaxFrequencyPoints))) {
+      char text[160];
+      std::snprintf(text, sizeof text, "frequency_step = %g THz gives %.3g frequency points up to %g THz",
+                    *frequency_step, count, fmax);
+      throw Error(std::string(text) + ", more than the bound of " + std::to_string(kMaxFrequencyPoints) +
+                  "; use a larger frequency_step");
+    }
+    const auto n = static_cast<std::int64_t>(count);
     std::vector<double> points(static_cast<std::size_t>(std::max<std::int64_t>(n, 0)));
     for (std::size_t i = 0; i < points.size(); ++i) points[i] = static_cast<double>(i) * *frequency_step;
     return points;

@@ -4,6 +4,7 @@
 #   - the exit code is non-zero,
 #   - every line of <case>/expect (and of <case>/expect.mpirank<N> if present)
 #     appears in stderr,
+#   - (<case>/env, if present: VAR=value lines added to the run's environment)
 #   - exactly one error message is printed (no copy per rank),
 #   - nothing is written: no new file anywhere in the case folder, and the
 #     config's output_dir ("out") does not exist or is empty.
@@ -43,7 +44,14 @@ fail() {
 [[ -f "$work/expect" ]] || fail "the case has no expect file"
 (cd "$work" && find . -print | sort) > "$tmp/before.txt"
 
-timeout -k 10 "$timeout_s" "${mpiexec_cmd[@]}" -n "$nranks" "$program" "$work/config.toml" \
+# <case>/env: extra environment for the run, one VAR=value per line (e.g. OMP_NUM_THREADS).
+extra_env=()
+if [[ -f "$work/env" ]]; then
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    [[ -n "$line" ]] && extra_env+=("$line")
+  done < "$work/env"
+fi
+env "${extra_env[@]}" timeout -k 10 "$timeout_s" "${mpiexec_cmd[@]}" -n "$nranks" "$program" "$work/config.toml" \
   > "$tmp/stdout" 2> "$tmp/stderr"
 rc=$?
 

@@ -5,9 +5,12 @@
 //   checkpoint/<fingerprint>/gp-<G>.h5  one shard per finished grid point G
 //
 // HDF5 1.10 has no journaling, so no file is ever modified in place: a shard is
-// written to gp-<G>.h5.tmp, fsync'ed, renamed to gp-<G>.h5 (atomic) and the folder is
-// fsync'ed. A reader therefore sees a shard whole or not at all; a kill -9 mid-write
-// leaves only a *.tmp, which is ignored and removed at the next start. Each shard
+// written as a new file in the writing process's private folder
+// (checkpoint/.ph3mpi-tmp-<host>-<pid>-XXXXXX/gp-<G>.h5, io/safe_files.hpp: nobody can
+// plant a symbolic link there, two runs never share a temporary name), fsync'ed, renamed
+// to gp-<G>.h5 (atomic) and the folder is fsync'ed. A reader therefore sees a shard whole
+// or not at all; a kill -9 mid-write leaves only the private folder, which the next run
+// holding the output folder removes (and *.tmp files of older versions). Each shard
 // also carries its own fingerprint and a SHA-256 of its content (format, fingerprint,
 // grid point, names, shapes and values), so a torn, truncated or garbled shard (disk
 // trouble, copying) is detected, reported and recomputed, never used.
@@ -23,6 +26,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -32,6 +36,8 @@
 #include "ph3mpi/common/named_arrays.hpp"
 
 namespace ph3mpi::io {
+
+class PrivateDirectory;
 
 // The settings that change the numbers, as (key, value-text) pairs, and their hash.
 // Numbers are written with 17 significant digits, so equal values give equal text.
@@ -128,6 +134,9 @@ class Checkpoint {
  private:
   std::filesystem::path output_dir_;
   std::string fingerprint_hex_;
+  // Where this process stages its shards; made at the first write (write is called by
+  // the rank's master thread only).
+  mutable std::shared_ptr<PrivateDirectory> staging_;
 };
 
 // Grid point of a shard file name "gp-<G>.h5"; nullopt for any other name.

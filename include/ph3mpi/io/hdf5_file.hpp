@@ -71,8 +71,10 @@ class Hdf5File {
  public:
   enum class Mode { kReadOnly, kReadWrite, kTruncate };
 
-  // Opens (or for kTruncate creates) `path` for serial access. A missing or
-  // non-HDF5 file raises InputError(path, ...).
+  // Opens (or for kTruncate creates) `path` for serial access. A missing, unreadable or
+  // non-HDF5 file raises InputError(path, <cause>). kTruncate replaces whatever is at
+  // `path`: the name is unlinked and the file created exclusively (O_CREAT | O_EXCL), so a
+  // symbolic link or another name of the same file (hard link) is never written through.
   Hdf5File(const std::string& path, Mode mode = Mode::kReadOnly);
 
 #ifdef H5_HAVE_PARALLEL
@@ -164,10 +166,17 @@ class Hdf5File {
   bool writer_ = true;  // rank 0 of the communicator (always true when serial)
 };
 
-// Writes a whole file under `<path>.tmp` (parent folders created) and renames it to
-// `path` only when `fill` returns, so an interrupted run never leaves a partial file
-// under the final name. The temporary file is removed if `fill` throws.
+// Writes a whole file and publishes it as `path` only when it is complete and finite
+// (io/safe_files.hpp): `fill` writes into a new file in a private temporary folder beside
+// `path` (parent folders created), every floating-point dataset is checked to be finite
+// (io/finite_check.hpp: NonFiniteResultError otherwise), and the file is renamed to `path`
+// (a symbolic link planted there is replaced, not followed). An interrupted run never
+// leaves a partial file under the final name; on an exception nothing is left behind.
 void write_hdf5_atomically(const std::string& path, const std::function<void(Hdf5File&)>& fill);
+
+// The same for writers that create the file themselves: `write(temporary_path)` must create
+// a new HDF5 file at temporary_path (e.g. Hdf5File kTruncate, write_kappa_file).
+void write_new_hdf5_file(const std::string& path, const std::function<void(const std::string&)>& write);
 
 // The complex type h5py uses ({"r": double, "i": double}), created once.
 hid_t complex_double_type();

@@ -39,7 +39,7 @@ struct PpFile {
 // "pp" + phono3py's suffix "-m<mesh>-g<gp>" + ".hdf5".
 std::string pp_filename(const std::array<std::int64_t, 3>& mesh, std::int64_t grid_point);
 
-// Writes `data` (whole file, atomically: <path>.tmp then renamed). Throws ph3mpi::Error on
+// Writes `data` (whole file, atomically: write_hdf5_atomically). Throws ph3mpi::Error on
 // inconsistent shapes, Hdf5Error on I/O failure.
 void write_pp_file(const std::string& path, const PpFile& data);
 

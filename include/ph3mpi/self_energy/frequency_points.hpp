@@ -13,7 +13,10 @@ namespace ph3mpi::self_energy {
 // over the sigmas that are set (2 max_phonon_freq alone when none is): room for two-phonon
 // sums plus the Gaussian tails. With num_frequency_points: that many points including both
 // ends (numpy linspace); else with frequency_step: 0, step, 2 step, ... < fmax (numpy arange);
-// else 201 points. THz. Throws ph3mpi::Error for num_frequency_points < 1 or step <= 0.
+// else 201 points. THz. Throws ph3mpi::Error for num_frequency_points < 1 or step <= 0, and
+// when frequency_step would give more than kMaxFrequencyPoints points (the message names
+// frequency_step and the bound).
+inline constexpr std::int64_t kMaxFrequencyPoints = 1000000;
 std::vector<double> get_frequency_points(double max_phonon_freq,
                                          const std::vector<std::optional<double>>& sigmas,
                                          std::optional<double> frequency_step = std::nullopt,

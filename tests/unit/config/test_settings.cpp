@@ -240,14 +240,53 @@ TEST_F(SettingsTest, WrongType) {
 
 TEST_F(SettingsTest, OutOfRange) {
   expect_error("mode = \"rta\"\nmesh = [9, 9, 9]\ntemperatures = [300, -10]\n", "temperatures", 3,
-               "item 1 = -10 is out of range: must be >= 0.0");
-  expect_error("mode = \"rta\"\nmesh = [9, 9, 9]\nsigmas = [0.1, -0.1]\n", "sigmas", 3, "must be > 0.0");
+               "item 1 = -10 is out of range: must be 0.0 <= x <= 100000.0");
+  expect_error("mode = \"rta\"\nmesh = [9, 9, 9]\nsigmas = [0.1, -0.1]\n", "sigmas", 3,
+               "must be 1e-06 <= x <= 1000.0");
   expect_error("mode = \"rta\"\nmesh = [9, 9, 9]\npinv_method = 2\n", "pinv_method", 3,
                "must be 0 <= x <= 1");
   expect_error("mode = \"rta\"\nmesh = [9, 9, 9]\ncutoff_frequency = -1e-4\n", "cutoff_frequency", 3,
                "out of range");
   expect_error("mode = \"rta\"\nmesh = [9, 9, 9]\ntemperatures = [nan]\n", "temperatures", 3, "finite");
   expect_error("mode = \"rta\"\nmesh = [9, 9, 9]\ntemperatures = []\n", "temperatures", 3, "at least 1");
+}
+
+// Issue 16: every value that could make a run unbounded or non-finite has a bound.
+TEST_F(SettingsTest, AbsurdValuesAreRefusedNamingKeyAndBound) {
+  const std::string rta = "mode = \"rta\"\nmesh = [9, 9, 9]\n";
+  expect_error(rta + "temperatures = [1e308]\n", "temperatures", 3,
+               "1e+308 is out of range: must be 0.0 <= x <= 100000.0");
+  expect_error(rta + "temperatures = [inf]\n", "temperatures", 3, "must be a finite number, got inf");
+  expect_error(rta + "sigmas = [1e-300]\n", "sigmas", 3, "1e-300 is out of range");
+  expect_error(rta + "boundary_mfp = 1e-300\n", "boundary_mfp", 3, "must be >= 1e-06");
+  expect_error(rta + "num_frequency_points = 1000000000000\n", "num_frequency_points", 3,
+               "must be 0 < x <= 1000000");
+  expect_error(rta + "frequency_step = 1e-300\n", "frequency_step", 3, "must be 1e-06 <= x <= 1000.0");
+  expect_error(rta + "cutoff_frequency = 1e300\n", "cutoff_frequency", 3, "must be 0.0 <= x <= 1000.0");
+  expect_error(rta + "pinv_cutoff = 1e-300\n", "pinv_cutoff", 3, "must be 1e-30 <= x <= 1000.0");
+  expect_error(rta + "memory_per_rank = 1e300\n", "memory_per_rank", 3, "must be 0.0 < x <= 1e+06");
+  expect_error(rta + "gp_batch_size = 9000000000000000000\n", "gp_batch_size", 3, "must be <= 1000000");
+  expect_error(rta + "blacs_block_size = 100000\n", "blacs_block_size", 3, "must be 0 < x <= 4096");
+  expect_error(rta + "const_ave_pp = 1e300\n", "const_ave_pp", 3, "must be 0.0 < x <= 1.0");
+  expect_error(rta + "mass_variances = [1e300, 0]\n", "mass_variances", 3, "must be 0.0 <= x <= 10.0");
+  expect_error(rta + "symprec = 1e300\n", "symprec", 3, "must be 0.0 < x <= 1.0");
+  expect_error("mode = \"rta\"\nmesh = [3000000000, 3000000000, 3000000000]\n", "mesh", 2,
+               "mesh entry 0 = 3000000000 must be <= 100000");
+  expect_error("mode = \"rta\"\nmesh = [100000, 100000, 2]\n", "mesh", 2,
+               "mesh has 20000000000 grid points, more than the bound of 10000000000");
+  expect_error("mode = \"rta\"\nmesh = 1.0e6\n", "mesh", 2, "mesh length must be > 0 and <= 100000 Angstrom");
+}
+
+TEST_F(SettingsTest, UnreadableConfigNamesTheCause) {
+  const fs::path a = fs::path(dir_) / "loop-a.toml", b = fs::path(dir_) / "loop-b.toml";
+  fs::create_symlink(b, a);
+  fs::create_symlink(a, b);
+  try {
+    load_settings(a.string());
+    ADD_FAILURE() << "a symlink loop was read";
+  } catch (const ph3mpi::InputError& e) {
+    EXPECT_EQ(std::string(e.what()), a.string() + ": too many levels of symbolic links");
+  }
 }
 
 TEST_F(SettingsTest, BadMesh) {

@@ -1,0 +1,290 @@
+// Memory formulas per mode (see memory_model.hpp and docs/operations.md "Memory pre-flight").
+#include "ph3mpi/driver/memory_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <sstream>
+
+#include "ph3mpi/common/error.hpp"
+#include "ph3mpi/parallel/block_cyclic_ops.hpp"
+
+namespace ph3mpi::driver {
+namespace {
+
+using config::Mode;
+
+// Bytes of scratch one OpenMP thread holds per triplet in flight (interaction::Interaction:
+// fc3 in reciprocal space nb^3 complex, the interaction and two weight components nb^3
+// doubles, the g_zero mask nb^3 bytes; a few triplets per thread), as estimate_scattering_memory.
+double per_thread_scratch(double nb) { return 4.0 * nb * nb * nb * (16 + 3 * 8 + 1); }
+
+double ceil_div(double a, double b) { return b > 0 ? std::ceil(a / b) : a; }
+
+// The local block of the largest BLACS process of an n x n matrix in blocks of `block`.
+double local_block_elements(double n, int block, int nprow, int npcol) {
+  const double nb = block > 0 ? block : 64;
+  const double blocks = std::ceil(n / nb);
+  const double rows = std::min(n, std::ceil(blocks / nprow) * nb);
+  const double cols = std::min(n, std::ceil(blocks / npcol) * nb);
+  return rows * cols;
+}
+
+}  // namespace
+
+double MemoryModel::worst_rank_bytes(int ranks_on_node) const {
+  const double share = ranks_on_node > 0 ? ranks_on_node : 1;
+  double total = 0.0;
+  for (const MemoryItem& item : items)
+    total += item.scope == MemoryScope::kPerNode ? item.bytes / share : item.bytes;
+  return total;
+}
+
+std::string MemoryModel::largest_items_text(std::size_t count) const {
+  std::vector<const MemoryItem*> sorted;
+  for (const MemoryItem& item : items) sorted.push_back(&item);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const MemoryItem* a, const MemoryItem* b) { return a->bytes > b->bytes; });
+  std::string text;
+  for (std::size_t i = 0; i < sorted.size() && i < count; ++i) {
+    if (sorted[i]->bytes <= 0) break;
+    text += (text.empty() ? "" : ", ") + sorted[i]->name + " " + sorted[i]->formula + " = " +
+            format_byte_estimate(sorted[i]->bytes) +
+            (sorted[i]->scope == MemoryScope::kPerNode ? " per node" : "");
+  }
+  return text;
+}
+
+std::string format_byte_estimate(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int u = 0;
+  double value = bytes;
+  while (value >= 1024.0 && u < 6) {
+    value /= 1024.0;
+    ++u;
+  }
+  char text[48];
+  if (!std::isfinite(bytes) || value >= 1024.0) {
+    std::snprintf(text, sizeof text, "%.3g B", bytes);
+  } else if (u == 0) {
+    std::snprintf(text, sizeof text, "%.0f B", value);
+  } else {
+    std::snprintf(text, sizeof text, "%.2f %s", value, units[u]);
+  }
+  return text;
+}
+
+MemoryModel model_memory(const MemorySizes& z) {
+  MemoryModel m;
+  m.title = "mode " + std::string(config::to_string(z.mode));
+  const double nb = static_cast<double>(z.num_band);
+  const double nb0 = static_cast<double>(z.num_band0 > 0 ? z.num_band0 : z.num_band);
+  const double N = z.num_grid_points, N_bz = z.num_bz_points, N_ir = z.num_ir_points, N_t = z.max_triplets;
+  const double n_T = static_cast<double>(z.num_temperatures);
+  const double n_m = static_cast<double>(z.num_methods);
+  const double n_gp = static_cast<double>(z.num_grid_points_asked);
+  const double n_fp = z.num_frequency_points;
+  const double P = z.ranks > 0 ? z.ranks : 1;
+  const double T = z.threads > 0 ? z.threads : 1;
+  auto add = [&m](std::string name, std::string formula, double bytes, MemoryScope scope) {
+    m.items.push_back(MemoryItem{std::move(name), std::move(formula), bytes, scope});
+  };
+  const MemoryScope every = MemoryScope::kEveryRank, root = MemoryScope::kRootOnly,
+                    node = MemoryScope::kPerNode;
+
+  add("force constants", "fc2 + fc3 as loaded", z.force_constant_bytes, every);
+  // BZ grid: addresses (3 int64) and BZ -> GR map per BZ point, GR -> BZ map and the
+  // irreducible mapping per grid point.
+  add("BZ grid", "32 N_bz + 40 N", 32 * N_bz + 40 * N, every);
+
+  switch (z.mode) {
+    case Mode::kPhonons:
+      add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, root);
+      add("frequencies, group velocities, q-points", "8 N_bz (4 nb + 6)", 8 * N_bz * (4 * nb + 6), root);
+      break;
+    case Mode::kRta:
+      add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, node);
+      add("phonon frequencies", "8 N_bz nb (+ one per node)", 8 * N_bz * nb, every);
+      add("phonon frequencies (node copy)", "8 N_bz nb", 8 * N_bz * nb, node);
+      add("triplets of a grid point", "40 N_t + 16 N", 40 * N_t + 16 * N, every);
+      add("interaction scratch", "164 nb^3 T", per_thread_scratch(nb) * T, every);
+      add("kappa rows of this rank", "8 nb ceil(N_ir/P) (11 + 10 n_T + 3 n_m n_T)",
+          8 * nb * ceil_div(N_ir, P) * (11 + 10 * n_T + 3 * n_m * n_T), every);
+      break;
+    case Mode::kLbte: {
+      const double rows_per_gp = z.reducible ? nb : 3 * nb;
+      const double n = z.reducible ? N * nb : 3 * N_ir * nb;
+      m.lbte_matrix_size = n;
+      const double rows_T =
+          static_cast<double>(z.num_temperatures_solved > 0 ? z.num_temperatures_solved : z.num_temperatures);
+      add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, node);
+      add("phonon frequencies", "8 N_bz nb (+ one per node)", 8 * N_bz * nb, every);
+      add("phonon frequencies (node copy)", "8 N_bz nb", 8 * N_bz * nb, node);
+      add("triplets of a grid point", "40 N_t + 16 N", 40 * N_t + 16 * N, every);
+      add("weights and interaction of a grid point", "33 N_t nb^3", 33 * N_t * nb * nb * nb, every);
+      add("collision rows of a grid point", "8 n_T rows n", 8 * rows_T * rows_per_gp * n, every);
+      add("collision rows of this rank's grid points", "8 n_T rows n ceil(N_ir/P)",
+          8 * rows_T * rows_per_gp * n * ceil_div(N_ir, P), every);
+      const double block = 8 * local_block_elements(n, z.blacs_block_size, z.nprow, z.npcol);
+      if (z.lbte_solver == LbteSolverKind::kConjugateGradient) {
+        // Issue 12's CG solver: the matrix once, a few replicated vectors, no eigenvectors.
+        add("collision matrix block", "8 n^2 / P", block, every);
+        add("CG vectors", "8 n 3 x 8", 8 * n * 3 * 8, every);
+      } else {
+        add("matrix block + symmetrized copy + eigenvectors", "3 x 8 n^2 / P", 3 * block, every);
+        double workspace = 0.0;
+        if (n < 2e9 && n * n / P < 4e18) {
+          const parallel::EigenMemoryEstimate e = parallel::estimate_eigen_memory(
+              static_cast<std::int64_t>(n), z.blacs_block_size, parallel::GridShape{z.nprow, z.npcol},
+              z.pdsyevr ? parallel::EigenSolver::kPdsyevr : parallel::EigenSolver::kPdsyevd, z.ranks == 1);
+          workspace = static_cast<double>(e.workspace_bytes);
+        } else {
+          workspace = 2 * 8 * n * n / P;  // pdsyevd's work array is of the order of the matrix
+        }
+        add(std::string(z.pdsyevr ? "pdsyevr" : "pdsyevd") + " workspace", "ScaLAPACK lwork + liwork",
+            workspace, every);
+      }
+      add("replicated vectors (X, Y, Gamma, velocities)", "8 (12 n + 3 n_T N_ir nb)",
+          8 * (12 * n + 3 * n_T * N_ir * nb), every);
+      break;
+    }
+    case Mode::kIse:
+      add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, root);
+      add("frequencies and q-points", "8 N_bz (nb + 3)", 8 * N_bz * (nb + 3), root);
+      add("triplets of a grid point", "40 N_t + 16 N", 40 * N_t + 16 * N, root);
+      if (z.stored_pp) {
+        add("interaction strength and weights of a grid point", "25 N_t nb0 nb^2", 25 * N_t * nb0 * nb * nb,
+            root);
+      } else {
+        add("interaction scratch", "164 nb^3 T", per_thread_scratch(nb) * T, root);
+      }
+      add("results", "8 n_m n_T n_gp nb0 (3 + n_fp)", 8 * n_m * n_T * n_gp * nb0 * (3 + n_fp), root);
+      break;
+    case Mode::kRse:
+      add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, root);
+      add("frequencies and q-points", "8 N_bz (nb + 3)", 8 * N_bz * (nb + 3), root);
+      add("triplets of a grid point", "40 N_t + 16 N", 40 * N_t + 16 * N, root);
+      add("interaction strength of a grid point", "8 N_t nb0 nb^2", 8 * N_t * nb0 * nb * nb, root);
+      add("results", "8 n_m n_T n_gp nb0 (1 + n_fp)", 8 * n_m * n_T * n_gp * nb0 * (1 + n_fp), root);
+      break;
+    case Mode::kJdos:
+      add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, root);
+      add("frequencies and q-points", "8 N_bz (nb + 3)", 8 * N_bz * (nb + 3), root);
+      add("triplets of a grid point", "40 N_t + 16 N", 40 * N_t + 16 * N, root);
+      add("results", "16 n_m n_T n_gp n_fp", 16 * n_m * std::max(1.0, n_T) * n_gp * n_fp, root);
+      break;
+    case Mode::kIsotope:
+      add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, root);
+      add("frequencies and q-points", "8 N_bz (nb + 3)", 8 * N_bz * (nb + 3), root);
+      add("results", "8 n_m n_gp nb0", 8 * n_m * n_gp * nb0, root);
+      break;
+  }
+  return m;
+}
+
+MemorySizes memory_sizes(const Inputs& in, const GridCounts& grid, int ranks, int threads) {
+  const config::Settings& s = in.settings;
+  MemorySizes z;
+  z.mode = s.mode;
+  z.num_grid_points = grid.num_grid_points;
+  z.num_bz_points = grid.num_bz_points;
+  z.num_ir_points = grid.num_ir_points;
+  z.max_triplets = grid.max_triplets;
+  z.exact_grid = grid.exact;
+  z.num_band = in.num_bands();
+  z.num_band0 = s.band_indices ? s.band_indices->size() : z.num_band;
+  z.num_temperatures = s.temperatures.size();
+  z.num_methods = (s.tetrahedron ? 1U : 0U) + s.sigmas.size();
+  if (s.mode == Mode::kRse && !s.epsilons.empty()) z.num_methods = s.epsilons.size();
+  z.num_grid_points_asked = s.grid_points.size();
+  if (s.num_frequency_points) {
+    z.num_frequency_points = static_cast<double>(*s.num_frequency_points);
+  } else if (s.mode == Mode::kJdos && !s.frequency_step) {
+    z.num_frequency_points = 201;  // phono3py's default frequency points
+  }
+  z.force_constant_bytes = static_cast<double>(in.fc2.fc.size() * sizeof(double));
+  if (in.fc3) {
+    z.force_constant_bytes +=
+        static_cast<double>(in.fc3->fc.size() * sizeof(double) + in.fc3->fc3_nonzero_indices.size());
+  }
+  z.stored_pp = s.is_full_pp || s.write_pp || s.read_pp || s.use_ave_pp || s.const_ave_pp.has_value() ||
+                s.write_gamma_detail;
+  z.ranks = ranks;
+  z.threads = threads;
+  z.reducible = s.reducible_collision_matrix;
+  z.blacs_block_size = static_cast<int>(s.blacs_block_size);
+  const parallel::GridShape shape = parallel::near_square_grid_shape(ranks);
+  z.nprow = shape.nprow;
+  z.npcol = shape.npcol;
+  z.pdsyevr = s.pinv_solver == config::PinvSolver::kPdsyevr;
+  z.num_temperatures_solved = s.temperatures.size();
+  return z;
+}
+
+MemoryBudget memory_budget(const parallel::NodeMemory& node, int ranks_on_node,
+                           std::optional<std::uint64_t> memory_per_rank) {
+  MemoryBudget b;
+  const int share = ranks_on_node > 0 ? ranks_on_node : 1;
+  if (node.bytes > 0) {
+    b.bytes = static_cast<double>(node.bytes) / share;
+    b.text = format_byte_estimate(b.bytes) + " per rank (" +
+             format_byte_estimate(static_cast<double>(node.bytes)) + " " + node.source + " of this node / " +
+             std::to_string(share) + " rank" + (share > 1 ? "s" : "") + " on it)";
+  }
+  if (memory_per_rank && (b.bytes == 0 || static_cast<double>(*memory_per_rank) < b.bytes)) {
+    b.bytes = static_cast<double>(*memory_per_rank);
+    b.from_memory_per_rank = true;
+    b.text = "memory_per_rank = " + format_byte_estimate(b.bytes);
+  }
+  return b;
+}
+
+void check_memory(const MemoryModel& model, const MemoryBudget& budget, int ranks_on_node,
+                  const config::Settings& settings) {
+  if (budget.bytes <= 0) return;
+  const double need = model.worst_rank_bytes(ranks_on_node);
+  if (need <= budget.bytes) return;
+  std::ostringstream what;
+  if (settings.mode == Mode::kLbte) {
+    // Wording kept from the LBTE check it replaces (tests and users grep for it).
+    what << "the LBTE run needs about " << format_byte_estimate(need) << " per rank (collision matrix "
+         << std::fixed << std::setprecision(0) << model.lbte_matrix_size << " x " << model.lbte_matrix_size
+         << " = " << format_byte_estimate(8 * model.lbte_matrix_size * model.lbte_matrix_size)
+         << " distributed over the BLACS grid; largest items: " << model.largest_items_text() << ")";
+  } else {
+    what << "mode '" << config::to_string(settings.mode) << "' needs about " << format_byte_estimate(need)
+         << " on its largest rank (largest items: " << model.largest_items_text() << ")";
+  }
+  what << ", more than the " << budget.text << " available";
+  if (settings.mode == Mode::kLbte) {
+    what << "; use more ranks (more nodes), a smaller mesh";
+  } else {
+    what << "; use a smaller mesh";
+    if (ranks_on_node > 1) what << " or fewer ranks per node";
+  }
+  if (!budget.from_memory_per_rank) what << " (or set memory_per_rank if this node has more for this run)";
+  throw config::settings_error(settings, budget.from_memory_per_rank ? "memory_per_rank" : "mesh",
+                               what.str());
+}
+
+void print_memory_model(std::ostream& out, const MemoryModel& model, const MemoryBudget& budget,
+                        int ranks_on_node) {
+  std::ostringstream s;
+  s << "memory model:    " << model.title << ", " << ranks_on_node << " rank"
+    << (ranks_on_node > 1 ? "s" : "") << " on this node\n";
+  for (const MemoryItem& item : model.items) {
+    const char* scope = item.scope == MemoryScope::kEveryRank  ? "every rank"
+                        : item.scope == MemoryScope::kRootOnly ? "rank 0"
+                                                               : "per node";
+    s << "  " << std::left << std::setw(50) << item.name << " " << std::setw(44) << item.formula << std::right
+      << std::setw(12) << format_byte_estimate(item.bytes) << "  " << scope << "\n";
+  }
+  const double need = model.worst_rank_bytes(ranks_on_node);
+  s << "  largest rank needs about " << format_byte_estimate(need) << "; available "
+    << (budget.bytes > 0 ? budget.text : std::string("unknown")) << "; "
+    << (budget.bytes <= 0 || need <= budget.bytes ? "fits" : "does NOT fit: a real run is refused") << "\n";
+  out << s.str();
+}
+
+}  // namespace ph3mpi::driver
