@@ -7,8 +7,8 @@
 # reproduce a run on every machine. The written kappa file (and coleigs for LBTE) is
 # compared with the run's by check_kappa_file.py: structure (names, shapes, dtypes) and
 # values at 1e-10 relative (entries below 1e-6 of a dataset's scale absolutely).
-# group_velocity is compared on its scale: ph3mpi computes it from its own D(q) (it does
-# not depend on the basis), and its near-zero components carry ~1e-13 THz Angstrom
+# group_velocity and gv_by_gv are compared on their scale: ph3mpi computes them from its own D(q) (they do
+# not depend on the basis), and their near-zero components carry ~1e-13 THz Angstrom
 # rounding that differs between BLAS kernels.
 # Usage: run_rta_case.sh CASE NP BATCH DATA_DIR PH3MPI MPIEXEC [MPIEXEC_FLAGS...]
 set -euo pipefail
@@ -19,7 +19,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 crystal=si-pbesol fc2=fc2.hdf5 fc3=fc3.hdf5 mesh="[9, 9, 9]" temps="[300]" extra="" mode=rta
-check_flags=(--rtol 1e-10 --scale group_velocity)
+check_flags=(--rtol 1e-10 --scale group_velocity --scale gv_by_gv)
 case "$case_name" in
   si) run=si-rta-m999 ;;
   si-T) run=si-rta-nu-T0-1000-m999
