@@ -71,7 +71,8 @@ std::vector<std::vector<std::size_t>> degenerate_band_groups(const PhononView& p
 void average_over_degenerate_blocks(double* interaction_strength,
                                     const std::vector<std::vector<std::size_t>>& groups0,
                                     const std::vector<std::int64_t>& bands0, const PhononView& phonons,
-                                    std::size_t gp0, std::size_t gp1, std::size_t gp2, double cutoff_frequency) {
+                                    std::size_t gp0, std::size_t gp1, std::size_t gp2,
+                                    double cutoff_frequency) {
   const std::size_t nb = phonons.num_band;
   const double* f0 = phonons.frequencies_at(gp0);
   const double* f1 = phonons.frequencies_at(gp1);

@@ -40,7 +40,8 @@ std::vector<std::vector<std::size_t>> degenerate_band_groups(const PhononView& p
 void average_over_degenerate_blocks(double* interaction_strength,
                                     const std::vector<std::vector<std::size_t>>& groups0,
                                     const std::vector<std::int64_t>& bands0, const PhononView& phonons,
-                                    std::size_t gp0, std::size_t gp1, std::size_t gp2, double cutoff_frequency);
+                                    std::size_t gp0, std::size_t gp1, std::size_t gp2,
+                                    double cutoff_frequency);
 
 // mask (nb0, nb, nb), nonzero = element not needed (phono3py's g_zero): an element is
 // needed when any element of its block is, so that the block mean can be formed. Returns

@@ -104,7 +104,8 @@ TEST(PhononFile, ReadsPhono3pyFileOfGeneralizedRegularGrid) {
 }
 
 // A phonon file with the rows of `source` in the order `order`, optionally edited.
-std::string write_variant(const std::string& source, const std::string& name, const std::vector<std::size_t>& order,
+std::string write_variant(const std::string& source, const std::string& name,
+                          const std::vector<std::size_t>& order,
                           const std::function<void(NdArray<std::int64_t>&, NdArray<double>&)>& edit = {}) {
   const Hdf5File in(source);
   NdArray<std::int64_t> address = in.read_int("grid_address");
@@ -136,7 +137,8 @@ TEST(PhononFile, RowsAreMatchedByGridAddressNotPosition) {
   std::shuffle(order.begin(), order.end(), std::mt19937(7));
   const std::string path = write_variant(source, "phonon-m999.hdf5", order);
   const PhononFileReader reader(path);
-  const std::vector<std::int64_t> rows = match_phonon_file_rows(path, reader.header(), reference_grid("m999", true), 6);
+  const std::vector<std::int64_t> rows =
+      match_phonon_file_rows(path, reader.header(), reference_grid("m999", true), 6);
   for (std::size_t r = 0; r < order.size(); ++r) EXPECT_EQ(rows[r], static_cast<std::int64_t>(order[r]));
 }
 
