@@ -369,6 +369,32 @@ std::vector<KeyDecl> make_declarations() {
     d.doc = "Block size of the 2-D block-cyclic collision-matrix distribution";
     add(d);
   }
+  {
+    KeyDecl d = declare("lbte_solver", "lbte", KeyType::kChoice);
+    d.default_value = std::string("direct");
+    d.choices = {"direct", "cg"};
+    d.doc =
+        "direct: phono3py's pseudo-inverse by diagonalization (eigenvectors, coleigs file); cg: "
+        "preconditioned "
+        "conjugate gradient, only the matrix in memory (~n^2 x 8 B / ranks), same kappa, no eigenvalues";
+    add(d);
+  }
+  {
+    KeyDecl d = declare("lbte_cg_tolerance", "lbte", KeyType::kFloat);
+    d.default_value = 1e-12;
+    d.lower = above(0.0);
+    d.upper = at_most(1e-2);
+    d.doc = "CG stops when |X - Omega Y| <= this x |X| for every right-hand side";
+    add(d);
+  }
+  {
+    KeyDecl d = declare("lbte_cg_max_iterations", "lbte", KeyType::kInt);
+    d.default_value = std::int64_t{10000};
+    d.lower = above(0.0);
+    d.upper = at_most(1e7);
+    d.doc = "CG iterations before the run stops with an error naming the residual reached";
+    add(d);
+  }
   return k;
 }
 

@@ -348,6 +348,8 @@ std::string_view to_string(PinvSolver solver) {
   return solver == PinvSolver::kPdsyevd ? "pdsyevd" : "pdsyevr";
 }
 
+std::string_view to_string(LbteSolver solver) { return solver == LbteSolver::kCg ? "cg" : "direct"; }
+
 std::string_view to_string(LogLevel level) {
   switch (level) {
     case LogLevel::kQuiet:
@@ -512,6 +514,9 @@ Settings load_settings(const std::string& toml_path) {
   s.pinv_method = static_cast<int>(r.get_int("pinv_method"));
   s.pinv_solver = r.get_string("pinv_solver") == "pdsyevr" ? PinvSolver::kPdsyevr : PinvSolver::kPdsyevd;
   s.blacs_block_size = r.get_int("blacs_block_size");
+  s.lbte_solver = r.get_string("lbte_solver") == "cg" ? LbteSolver::kCg : LbteSolver::kDirect;
+  s.lbte_cg_tolerance = r.get_float("lbte_cg_tolerance");
+  s.lbte_cg_max_iterations = r.get_int("lbte_cg_max_iterations");
 
   // ---- settings that are valid one by one but not together
   const std::string mode_name(to_string(s.mode));

@@ -64,24 +64,4 @@ void compute_pending_grid_points(
   if (context.is_root()) progress.finish();
 }
 
-const NdArray<double>& checkpoint_array(const NamedArrays& shard, const std::string& name, std::int64_t gp) {
-  const auto it = shard.reals.find(name);
-  if (it == shard.reals.end()) {
-    throw io::CheckpointError("checkpoint shard of grid point " + std::to_string(gp) + " lacks '" + name +
-                              "'");
-  }
-  return it->second;
-}
-
-void describe_grid(const grid::BZGrid& bz_grid, io::KappaFileLayout& layout) {
-  layout.mesh = mesh_numbers(bz_grid);
-  layout.is_generalized_grid = !bz_grid.is_regular_mesh;
-  if (!layout.is_generalized_grid) return;
-  for (int k = 0; k < 9; ++k) {
-    layout.grid_matrix[static_cast<std::size_t>(k)] = bz_grid.grid_matrix(k / 3, k % 3);
-    layout.P_matrix[static_cast<std::size_t>(k)] = bz_grid.P(k / 3, k % 3);
-    layout.Q_matrix[static_cast<std::size_t>(k)] = bz_grid.Q(k / 3, k % 3);
-  }
-}
-
 }  // namespace ph3mpi::driver

@@ -123,14 +123,15 @@ MemoryModel model_memory(const MemorySizes& z) {
       add("phonon frequencies (node copy)", "8 N_bz nb", 8 * N_bz * nb, node);
       add("triplets of a grid point", "40 N_t + 16 N", 40 * N_t + 16 * N, every);
       add("weights and interaction of a grid point", "33 N_t nb^3", 33 * N_t * nb * nb * nb, every);
-      add("collision rows of a grid point", "8 n_T rows n", 8 * rows_T * rows_per_gp * n, every);
-      add("collision rows of this rank's grid points", "8 n_T rows n ceil(N_ir/P)",
-          8 * rows_T * rows_per_gp * n * ceil_div(N_ir, P), every);
+      // The solver reads the stored rows one grid point per assembly round (and one star
+      // of rows in the reducible form).
+      add("collision rows of a grid point (all T)", "8 n_T rows n", 8 * rows_T * rows_per_gp * n, every);
       const double block = 8 * local_block_elements(n, z.blacs_block_size, z.nprow, z.npcol);
       if (z.lbte_solver == LbteSolverKind::kConjugateGradient) {
-        // Issue 12's CG solver: the matrix once, a few replicated vectors, no eigenvectors.
+        // The CG solver: the matrix once (multiplied by (A + A^T) / 2 without a symmetrized
+        // copy), seven replicated vectors per right-hand side, no eigenvectors.
         add("collision matrix block", "8 n^2 / P", block, every);
-        add("CG vectors", "8 n 3 x 8", 8 * n * 3 * 8, every);
+        add("CG vectors", "8 n x 3 x 7", 8 * n * 3 * 7, every);
       } else {
         add("matrix block + symmetrized copy + eigenvectors", "3 x 8 n^2 / P", 3 * block, every);
         double workspace = 0.0;
@@ -147,6 +148,11 @@ MemoryModel model_memory(const MemorySizes& z) {
       }
       add("replicated vectors (X, Y, Gamma, velocities)", "8 (12 n + 3 n_T N_ir nb)",
           8 * (12 * n + 3 * n_T * N_ir * nb), every);
+      if (z.lbte_solver == LbteSolverKind::kDirect) {
+        MemorySizes cg = z;
+        cg.lbte_solver = LbteSolverKind::kConjugateGradient;
+        m.lbte_cg_model = std::make_shared<const MemoryModel>(model_memory(cg));
+      }
       break;
     }
     case Mode::kIse:
@@ -219,6 +225,8 @@ MemorySizes memory_sizes(const Inputs& in, const GridCounts& grid, int ranks, in
   z.npcol = shape.npcol;
   z.pdsyevr = s.pinv_solver == config::PinvSolver::kPdsyevr;
   z.num_temperatures_solved = s.temperatures.size();
+  z.lbte_solver =
+      s.lbte_solver == config::LbteSolver::kCg ? LbteSolverKind::kConjugateGradient : LbteSolverKind::kDirect;
   return z;
 }
 
@@ -257,7 +265,11 @@ void check_memory(const MemoryModel& model, const MemoryBudget& budget, int rank
          << " on its largest rank (largest items: " << model.largest_items_text() << ")";
   }
   what << ", more than the " << budget.text << " available";
-  if (settings.mode == Mode::kLbte) {
+  const double cg_need = model.lbte_cg_model ? model.lbte_cg_model->worst_rank_bytes(ranks_on_node) : 0.0;
+  if (settings.mode == Mode::kLbte && model.lbte_cg_model && cg_need <= budget.bytes) {
+    what << "; lbte_solver = \"cg\" needs about " << format_byte_estimate(cg_need)
+         << " and fits, or use more ranks (more nodes)";
+  } else if (settings.mode == Mode::kLbte) {
     what << "; use more ranks (more nodes), a smaller mesh";
   } else {
     what << "; use a smaller mesh";

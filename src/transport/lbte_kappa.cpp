@@ -10,15 +10,6 @@
 #include "ph3mpi/phonon/degeneracy.hpp"
 #include "ph3mpi/transport/rta_kappa.hpp"
 
-extern "C" {
-// Fortran LAPACK / BLAS (hidden string lengths at the end, gfortran convention).
-void dsyev_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
-            double* work, const int* lwork, int* info, std::size_t jobz_len, std::size_t uplo_len);
-void dgemv_(const char* trans, const int* m, const int* n, const double* alpha, const double* a,
-            const int* lda, const double* x, const int* incx, const double* beta, double* y, const int* incy,
-            std::size_t trans_len);
-}
-
 namespace ph3mpi::transport {
 
 namespace {
@@ -72,17 +63,6 @@ Eigen::Vector3d rotate(const Eigen::Matrix3d& r, const double* v) {
   Eigen::Vector3d out;
   for (int a = 0; a < 3; ++a) out(a) = r(a, 0) * v[0] + r(a, 1) * v[1] + r(a, 2) * v[2];
   return out;
-}
-
-std::string shape_text(const std::vector<std::size_t>& shape) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + ")";
-}
-
-void check_shape(const NdArray<double>* a, const std::vector<std::size_t>& shape, const std::string& name) {
-  require(a != nullptr, name + " missing");
-  require(a->shape == shape, name + " has shape " + a->shape_string() + ", expected " + shape_text(shape));
 }
 
 }  // namespace
@@ -322,16 +302,6 @@ void add_reducible_main_diagonal(double* rows, std::int64_t q, const double* mai
   for (std::size_t b = 0; b < nb; ++b) rows[b * n + static_cast<std::size_t>(q) * nb + b] += main_diagonal[b];
 }
 
-void symmetrize_collision_matrix(double* matrix, std::size_t n) {
-  for (std::size_t k = 0; k < n; ++k) {
-    for (std::size_t l = k + 1; l < n; ++l) {
-      const double val = (matrix[k * n + l] + matrix[l * n + k]) / 2;
-      matrix[k * n + l] = val;
-      matrix[l * n + k] = val;
-    }
-  }
-}
-
 NdArray<double> lbte_X(const LbteLayout& layout, const double* frequencies,
                        const NdArray<double>& group_velocities, double temperature, double cutoff_frequency) {
   const std::size_t ngp = layout.num_grid_points();
@@ -362,14 +332,37 @@ NdArray<double> lbte_X(const LbteLayout& layout, const double* frequencies,
   return X;
 }
 
-std::vector<double> rta_divisors_irreducible(const NdArray<double>& main_diagonals) {
-  return main_diagonals.data;
+NdArray<double> project_on_collision_range(const NdArray<double>& v, const LbteLayout& layout,
+                                           const double* frequencies) {
+  if (layout.reducible) return v;
+  const std::size_t nb = layout.num_band;
+  const auto& sym = layout.symmetry;
+  NdArray<double> out = v;
+  std::vector<double> scratch;
+  for (std::size_t q = 0; q < layout.num_grid_points(); ++q) {
+    Eigen::Matrix3d projector = Eigen::Matrix3d::Zero();
+    int order = 0;
+    for (std::size_t r = 0; r < sym.num_rot; ++r) {
+      if (sym.rot_grid_point(q, r) != layout.ir_grid_points_gr[q]) continue;
+      projector += sym.rotations_cartesian[r];
+      ++order;
+    }
+    projector /= order;
+    double* block = out.ptr() + q * nb * 3;
+    for (std::size_t b = 0; b < nb; ++b) {
+      const Eigen::Vector3d x(block[b * 3], block[b * 3 + 1], block[b * 3 + 2]);
+      const Eigen::Vector3d px = projector * x;
+      for (int a = 0; a < 3; ++a) block[b * 3 + static_cast<std::size_t>(a)] = px(a);
+    }
+    for (const auto& set : band_sets(frequencies, layout.grid_points[q], nb)) {
+      average_strided(block, set, 3, 3, scratch);
+    }
+  }
+  return out;
 }
 
-std::vector<double> rta_divisors_reducible(const double* matrix, std::size_t n) {
-  std::vector<double> d(n);
-  for (std::size_t i = 0; i < n; ++i) d[i] = matrix[i * n + i];
-  return d;
+std::vector<double> rta_divisors_irreducible(const NdArray<double>& main_diagonals) {
+  return main_diagonals.data;
 }
 
 NdArray<double> rta_Y(const NdArray<double>& X, const std::vector<double>& divisors, const LbteLayout& layout,
@@ -391,24 +384,6 @@ NdArray<double> rta_Y(const NdArray<double>& X, const std::vector<double>& divis
   return Y;
 }
 
-std::vector<double> diagonalize_collision_matrix(double* matrix, std::size_t n) {
-  std::vector<double> w(n);
-  if (n == 0) return w;
-  require(n <= static_cast<std::size_t>(std::numeric_limits<int>::max()),
-          "matrix too large for LAPACK dsyev");
-  const int ni = static_cast<int>(n);
-  int info = 0;
-  int lwork = -1;
-  double query = 0;
-  dsyev_("V", "U", &ni, matrix, &ni, w.data(), &query, &lwork, &info, 1, 1);
-  require(info == 0, "dsyev workspace query failed, info = " + std::to_string(info));
-  lwork = static_cast<int>(query);
-  std::vector<double> work(static_cast<std::size_t>(std::max(lwork, 1)));
-  dsyev_("V", "U", &ni, matrix, &ni, w.data(), work.data(), &lwork, &info, 1, 1);
-  require(info == 0, "dsyev failed, info = " + std::to_string(info));
-  return w;
-}
-
 std::vector<double> pinv_eigenvalues(const std::vector<double>& eigenvalues, double pinv_cutoff,
                                      int pinv_method) {
   require(pinv_method == 0 || pinv_method == 1,
@@ -419,29 +394,6 @@ std::vector<double> pinv_eigenvalues(const std::vector<double>& eigenvalues, dou
     if (v > pinv_cutoff) e[i] = 1 / eigenvalues[i];
   }
   return e;
-}
-
-NdArray<double> lbte_Y(const double* eigenvectors, const std::vector<double>& e, const NdArray<double>& X,
-                       const LbteLayout& layout) {
-  const std::size_t n = layout.size();
-  require(e.size() == n && X.size() == layout.num_grid_points() * layout.num_band * 3,
-          "eigenvalues or X of the wrong size for the matrix of " + std::to_string(n));
-  NdArray<double> Y(X.shape);
-  if (n == 0) return Y;
-  const int ni = static_cast<int>(n);
-  const double one = 1.0, zero = 0.0;
-  const std::size_t nrhs = layout.reducible ? 3 : 1;
-  const int inc = static_cast<int>(nrhs);
-  const int unit_inc = 1;
-  std::vector<double> z(n);
-  for (std::size_t c = 0; c < nrhs; ++c) {
-    // The row-major eigenvector array is V in column-major storage (column k = eigenvector
-    // k): z = V^T x is dgemv 'T', y = V z is dgemv 'N' (numpy's two np.dot calls).
-    dgemv_("T", &ni, &ni, &one, eigenvectors, &ni, X.ptr() + c, &inc, &zero, z.data(), &unit_inc, 1);
-    for (std::size_t k = 0; k < n; ++k) z[k] *= e[k];
-    dgemv_("N", &ni, &ni, &one, eigenvectors, &ni, z.data(), &unit_inc, &zero, Y.ptr() + c, &inc, 1);
-  }
-  return Y;
 }
 
 NdArray<double> lbte_f_vectors(const NdArray<double>& Y, const LbteLayout& layout) {
@@ -500,106 +452,6 @@ std::array<double, 6> sum_mode_kappa(const NdArray<double>& mode_kappa, std::int
     for (std::size_t k = 0; k < 6; ++k) kappa[k] += per_band[j * 6 + k];
   for (double& k : kappa) k /= static_cast<double>(num_mesh_points);
   return kappa;
-}
-
-NdArray<double> assemble_collision_matrix(const LbteLayout& layout, const LbteInput& input,
-                                          const LbteSettings& settings) {
-  const std::size_t nir = layout.num_ir_grid_points();
-  const std::size_t nb = layout.num_band;
-  const std::size_t n = layout.size();
-  require(input.frequencies != nullptr, "frequencies missing");
-  check_shape(input.gamma, {nir, nb}, "gamma");
-  if (input.gamma_isotope != nullptr) check_shape(input.gamma_isotope, {nir, nb}, "gamma_isotope");
-  check_shape(input.group_velocities, {nir, nb, 3}, "group_velocities");
-  require(
-      input.collision_rows != nullptr && input.collision_rows->size() == nir * layout.row_block_elements(),
-      "collision rows must hold " + std::to_string(nir) + " row blocks of " +
-          std::to_string(layout.row_block_elements()) + " elements");
-  NdArray<double> matrix({n, n});
-  std::vector<double> diag(nb);
-  if (!layout.reducible) {
-    for (std::size_t i = 0; i < nir; ++i) {
-      double* rows = matrix.ptr() + i * layout.row_block_elements();
-      const double* src = input.collision_rows->ptr() + i * layout.row_block_elements();
-      std::copy(src, src + layout.row_block_elements(), rows);
-      lbte_main_diagonal(input.gamma->ptr() + i * nb,
-                         input.gamma_isotope ? input.gamma_isotope->ptr() + i * nb : nullptr,
-                         input.group_velocities->ptr() + i * nb * 3, settings.boundary_mfp, nb, diag.data());
-      prepare_irreducible_row_block(rows, i, diag.data(), layout, input.frequencies);
-    }
-  } else {
-    std::vector<double> averaged(layout.row_block_elements());
-    for (std::size_t i = 0; i < nir; ++i) {
-      const double* src = input.collision_rows->ptr() + i * layout.row_block_elements();
-      std::copy(src, src + layout.row_block_elements(), averaged.begin());
-      if (layout.is_kappa_star)
-        average_reducible_row_by_degeneracy(averaged.data(), i, layout, input.frequencies);
-      for (const std::int64_t q : reducible_star(i, layout)) {
-        expand_reducible_row(averaged.data(), i, q, layout,
-                             matrix.ptr() + static_cast<std::size_t>(q) * layout.row_block_elements());
-      }
-    }
-    const NdArray<double> gamma = expand_reducible_values(*input.gamma, layout);
-    NdArray<double> gamma_iso;
-    if (input.gamma_isotope != nullptr) gamma_iso = expand_reducible_values(*input.gamma_isotope, layout);
-    const NdArray<double> gv = expand_reducible_group_velocities(*input.group_velocities, layout);
-    for (std::size_t q = 0; q < layout.num_grid_points(); ++q) {
-      lbte_main_diagonal(gamma.ptr() + q * nb, input.gamma_isotope ? gamma_iso.ptr() + q * nb : nullptr,
-                         gv.ptr() + q * nb * 3, settings.boundary_mfp, nb, diag.data());
-      add_reducible_main_diagonal(matrix.ptr() + q * layout.row_block_elements(),
-                                  static_cast<std::int64_t>(q), diag.data(), layout);
-    }
-  }
-  symmetrize_collision_matrix(matrix.ptr(), n);
-  return matrix;
-}
-
-LbteResult solve_lbte(const LbteLayout& layout, const LbteInput& input, const LbteSettings& settings) {
-  const std::size_t ngp = layout.num_grid_points();
-  const std::size_t nb = layout.num_band;
-  const std::size_t n = layout.size();
-  LbteResult res;
-  res.mode_kappa = NdArray<double>({ngp, nb, 6});
-  res.mode_kappa_RTA = NdArray<double>({ngp, nb, 6});
-  res.f_vector = NdArray<double>({ngp, nb, 3});
-  res.collision_eigenvalues.assign(n, 0.0);
-  // Settings are checked before any work (the diagonalization is the expensive part).
-  pinv_eigenvalues({}, settings.pinv_cutoff, settings.pinv_method);
-  if (input.temperature <= 0) return res;  // phono3py skips T <= 0
-
-  NdArray<double> matrix = assemble_collision_matrix(layout, input, settings);
-
-  // Velocities of the matrix grid points and the RTA divisors.
-  NdArray<double> gv;
-  std::vector<double> divisors;
-  if (layout.reducible) {
-    gv = expand_reducible_group_velocities(*input.group_velocities, layout);
-    divisors = rta_divisors_reducible(matrix.ptr(), n);
-  } else {
-    gv = *input.group_velocities;
-    NdArray<double> diags({layout.num_ir_grid_points(), nb});
-    for (std::size_t i = 0; i < layout.num_ir_grid_points(); ++i) {
-      lbte_main_diagonal(input.gamma->ptr() + i * nb,
-                         input.gamma_isotope ? input.gamma_isotope->ptr() + i * nb : nullptr,
-                         gv.ptr() + i * nb * 3, settings.boundary_mfp, nb, diags.ptr() + i * nb);
-    }
-    divisors = rta_divisors_irreducible(diags);
-  }
-  const NdArray<double> X =
-      lbte_X(layout, input.frequencies, gv, input.temperature, settings.cutoff_frequency);
-
-  const NdArray<double> Y_rta = rta_Y(X, divisors, layout, input.frequencies, settings.cutoff_frequency);
-  res.mode_kappa_RTA = lbte_mode_kappa(X, Y_rta, layout, input.temperature, settings.conversion_factor);
-  res.kappa_RTA = sum_mode_kappa(res.mode_kappa_RTA, layout.num_mesh_points);
-
-  res.collision_eigenvalues = diagonalize_collision_matrix(matrix.ptr(), n);
-  const std::vector<double> e =
-      pinv_eigenvalues(res.collision_eigenvalues, settings.pinv_cutoff, settings.pinv_method);
-  const NdArray<double> Y = lbte_Y(matrix.ptr(), e, X, layout);
-  res.f_vector = lbte_f_vectors(Y, layout);
-  res.mode_kappa = lbte_mode_kappa(X, Y, layout, input.temperature, settings.conversion_factor);
-  res.kappa = sum_mode_kappa(res.mode_kappa, layout.num_mesh_points);
-  return res;
 }
 
 }  // namespace ph3mpi::transport

@@ -42,6 +42,11 @@ case "$case_name" in
   si-lbte-reducible) mode=lbte run=si-lbte-reducible-m555 mesh="[5, 5, 5]" extra='reducible_collision_matrix = true' ;;
   aln-lbte) mode=lbte crystal=aln-lda run=aln-lbte-m775 mesh="[7, 7, 5]" ;;
   nacl-lbte) mode=lbte crystal=nacl-pbe run=nacl-lbte-m555 mesh="[5, 5, 5]" ;;
+  # LBTE with the conjugate-gradient solver: the same kappa file (no coleigs: no eigenvalues).
+  si-lbte-cg) mode=lbte run=si-lbte-m999 extra='lbte_solver = "cg"' ;;
+  si-lbte-reducible-cg) mode=lbte run=si-lbte-reducible-m555 mesh="[5, 5, 5]"
+                        extra=$'reducible_collision_matrix = true\nlbte_solver = "cg"' ;;
+  aln-lbte-cg) mode=lbte crystal=aln-lda run=aln-lbte-m775 mesh="[7, 7, 5]" extra='lbte_solver = "cg"' ;;
   *) echo "unknown case $case_name" >&2; exit 2 ;;
 esac
 [ "$mode" = lbte ] && check_flags+=(--scale f_vector --scale collision_eigenvalues)
@@ -70,6 +75,10 @@ test "${#leftovers[@]}" -eq 0 || { echo "temporary files left: ${leftovers[*]}" 
 ref=("$run_dir"/kappa-m*.hdf5)
 test "$(basename "${files[0]}")" = "$(basename "${ref[0]}")" || { echo "file name differs from phono3py's" >&2; exit 1; }
 /usr/bin/python3 "$here/check_kappa_file.py" "${check_flags[@]}" "${files[0]}" "${ref[0]}"
-if [ "$mode" = lbte ]; then
+if [[ "$extra" == *'lbte_solver = "cg"'* ]]; then
+  grep -q "conjugate gradient converged in" "$work/log"
+  coleigs=("$work"/out/coleigs-m*.hdf5)
+  test "${#coleigs[@]}" -eq 0 || { echo "coleigs written by the CG solver" >&2; exit 1; }
+elif [ "$mode" = lbte ]; then
   /usr/bin/python3 "$here/check_kappa_file.py" "${check_flags[@]}" "$work"/out/coleigs-m*.hdf5 "$run_dir"/coleigs-m*.hdf5
 fi

@@ -18,12 +18,14 @@ namespace ph3mpi::config {
 enum class Mode { kPhonons, kRta, kLbte, kIse, kRse, kJdos, kIsotope };
 enum class NacMethod { kGonze, kWang };
 enum class PinvSolver { kPdsyevd, kPdsyevr };
+enum class LbteSolver { kDirect, kCg };
 enum class LogLevel { kQuiet, kInfo, kDebug };
 
 // The config spelling ("rta", "gonze", "pdsyevd", "info", ...).
 std::string_view to_string(Mode mode);
 std::string_view to_string(NacMethod method);
 std::string_view to_string(PinvSolver solver);
+std::string_view to_string(LbteSolver solver);
 std::string_view to_string(LogLevel level);
 // Inverse of to_string(Mode); nullopt for an unknown name.
 std::optional<Mode> mode_from_string(std::string_view name);
@@ -89,6 +91,9 @@ struct Settings {
   int pinv_method = 0;
   PinvSolver pinv_solver = PinvSolver::kPdsyevd;
   std::int64_t blacs_block_size = 64;
+  LbteSolver lbte_solver = LbteSolver::kDirect;
+  double lbte_cg_tolerance = 1e-12;  // relative residual
+  std::int64_t lbte_cg_max_iterations = 10000;
 
   std::optional<std::int64_t> gp_batch_size;  // unset: env PH3MPI_GP_BATCH_SIZE, else 0
   bool restart = true;

@@ -13,7 +13,6 @@
 #include "ph3mpi/config/settings.hpp"
 #include "ph3mpi/driver/scattering_plan.hpp"
 #include "ph3mpi/io/checkpoint.hpp"
-#include "ph3mpi/io/kappa_file.hpp"
 #include "ph3mpi/parallel/context.hpp"
 #include "ph3mpi/parallel/coordinator.hpp"
 
@@ -41,12 +40,5 @@ void compute_pending_grid_points(
     const parallel::Context& context, const PendingWork& work, std::int64_t num_grid_points,
     std::int64_t gp_batch_size, const io::Checkpoint& checkpoint, std::ostream& progress_out,
     const std::function<NamedArrays(std::int64_t gp, std::int64_t batch)>& compute);
-
-// Array `name` of the checkpoint shard of grid point gp; CheckpointError if it lacks it.
-const NdArray<double>& checkpoint_array(const NamedArrays& shard, const std::string& name, std::int64_t gp);
-
-// The grid part of a kappa file's layout: mesh (D_diag), and for a generalized regular
-// grid its grid_matrix, P and Q (phono3py writes them only then).
-void describe_grid(const grid::BZGrid& bz_grid, io::KappaFileLayout& layout);
 
 }  // namespace ph3mpi::driver

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -77,6 +78,9 @@ struct MemoryModel {
   std::vector<MemoryItem> items;
   // The collision matrix dimension for LBTE (0 otherwise), for messages.
   double lbte_matrix_size = 0;
+  // LBTE with the direct solver: the model of the same run with lbte_solver = "cg", so that
+  // a refusal can say whether that fits (null otherwise).
+  std::shared_ptr<const MemoryModel> lbte_cg_model;
   // Bytes of the worst rank with `ranks_on_node` ranks sharing its node.
   double worst_rank_bytes(int ranks_on_node) const;
   // The largest items, for messages: "phonon eigenvectors 16 N_bz nb^2 = 1.2 TiB, ...".

@@ -1,8 +1,8 @@
 // Direct solution of the linearized phonon Boltzmann equation (LBTE), as phono3py's
 // CollisionMatrixKernel does it (phono3py/conductivity/collision_matrix_kernel.py,
 // utils.py diagonalize_collision_matrix, c/phono3py.c symmetrize/expand_collision_matrix).
-// Pure kernels over plain arrays, no MPI: the serial path (assemble_collision_matrix +
-// solve_lbte) and the per-block pieces a distributed (ScaLAPACK) solver reuses.
+// Pure kernels over plain arrays, no MPI: the per-block pieces the distributed solvers
+// (solvers/lbte_system, solvers/lbte_linear_solvers) are built from.
 //
 // # Formulas
 //
@@ -35,8 +35,8 @@
 //   X_{kja} = v_{kja} w_k (h f_kj) / (4 k_B T^2) / sinh(h f_kj / (2 k_B T))
 //
 // (0 at or below the cutoff frequency; w_k = 1 in the reducible form). Solved by the
-// eigendecomposition Omega = V diag(lambda) V^T (LAPACK dsyev, phono3py's default
-// pinv_solver 0 -> 4):
+// eigendecomposition Omega = V diag(lambda) V^T (phono3py's default pinv_solver 0 -> 4, scipy's
+// dsyev; ph3mpi: ScaLAPACK pdsyevd/pdsyevr, or conjugate gradient, solvers/):
 //
 //   Y = V diag(e) V^T X,   e_i = 1/lambda_i if |lambda_i| > pinv_cutoff (pinv_method 0)
 //                                            or lambda_i > pinv_cutoff (pinv_method 1), else 0,
@@ -53,7 +53,7 @@
 // Y^RTA_kj = X_kj / d_kj instead, d = Gamma + Gamma^iso + Gamma^bnd of k (irreducible) or
 // the diagonal element of the symmetrized Omega (reducible), for modes above the cutoff.
 // Every step keeps phono3py's operation order; with phono3py's phonons the results agree
-// with its files to ~1e-14 (tests/unit/transport/test_lbte_kappa.cpp).
+// with its files to ~1e-14 (tests/unit/solvers, tests/rta).
 //
 // # What a distributed solver can do locally
 //
@@ -171,9 +171,6 @@ NdArray<double> expand_reducible_group_velocities(const NdArray<double>& group_v
 void add_reducible_main_diagonal(double* rows, std::int64_t q, const double* main_diagonal,
                                  const LbteLayout& layout);
 
-// (A + A^T) / 2 of an n x n row-major matrix in place, each pair as (a_kl + a_lk) / 2.
-void symmetrize_collision_matrix(double* matrix, std::size_t n);
-
 // ---------------------------------------------------------------- (c) solve
 
 // X (num_gp, nb, 3) for the matrix grid points; frequencies (num_bz, nb) THz, group
@@ -182,10 +179,22 @@ void symmetrize_collision_matrix(double* matrix, std::size_t n);
 NdArray<double> lbte_X(const LbteLayout& layout, const double* frequencies,
                        const NdArray<double>& group_velocities, double temperature, double cutoff_frequency);
 
-// Divisors of Y_RTA for every mode of the matrix (num_gp * nb): irreducible: the main
-// diagonals (num_ir, nb) given; reducible: the diagonal of the symmetrized matrix.
+// The part of a vector (num matrix grid points, nb, 3) the irreducible collision matrix can
+// act on. The matrix is built from rotation sums over the little group G_k of each grid point
+// (its row and column blocks of k hold only G_k-invariant Cartesian vectors) and has its rows
+// and columns of degenerate bands averaged (prepare_irreducible_row_block). So its null space
+// contains, at every k, the Cartesian components P_k removes (P_k = mean of the rotations of
+// G_k, the projector onto the invariant vectors) and every e_j - e_j' of a degenerate set;
+// the pseudo-inverse of the direct solution drops the part of X there. This applies P_k to
+// every band and averages over degenerate bands: the conjugate-gradient solver iterates in
+// that subspace, so that it reaches the same (minimum-norm) solution. The reducible form is
+// returned unchanged. frequencies: (num_bz, nb) THz.
+NdArray<double> project_on_collision_range(const NdArray<double>& v, const LbteLayout& layout,
+                                           const double* frequencies);
+
+// Divisors of Y_RTA for every mode of the irreducible matrix (num_gp * nb): the main
+// diagonals (num_ir, nb). (Reducible: the diagonal of the matrix, read where it lives.)
 std::vector<double> rta_divisors_irreducible(const NdArray<double>& main_diagonals);
-std::vector<double> rta_divisors_reducible(const double* matrix, std::size_t n);
 
 // Y_RTA = X / d for modes above the cutoff, 0 elsewhere (and, irreducible, where d = 0:
 // phono3py catches that division). The cutoff test uses frequencies[k] of the matrix grid
@@ -194,21 +203,10 @@ std::vector<double> rta_divisors_reducible(const double* matrix, std::size_t n);
 NdArray<double> rta_Y(const NdArray<double>& X, const std::vector<double>& divisors, const LbteLayout& layout,
                       const double* frequencies, double cutoff_frequency);
 
-// LAPACK dsyev (jobz V, the upper triangle of the column-major view = lower triangle of the
-// row-major matrix, as scipy's dsyev on phono3py's col_mat.T) on a symmetric n x n
-// row-major matrix in place: returns the eigenvalues ascending, row k of matrix becomes
-// eigenvector k. Throws ph3mpi::Error on a LAPACK failure.
-std::vector<double> diagonalize_collision_matrix(double* matrix, std::size_t n);
-
 // e_i = 1 / w_i where |w_i| > cutoff (pinv_method 0) or w_i > cutoff (pinv_method 1), else 0.
 // Throws ph3mpi::Error for another method.
 std::vector<double> pinv_eigenvalues(const std::vector<double>& eigenvalues, double pinv_cutoff,
                                      int pinv_method);
-
-// Y = V diag(e) V^T X with eigenvector k in row k of `eigenvectors` (n x n): irreducible one
-// right-hand side (X flattened), reducible the three columns of X.
-NdArray<double> lbte_Y(const double* eigenvectors, const std::vector<double>& e, const NdArray<double>& X,
-                       const LbteLayout& layout);
 
 // f_vector = Y / 2 / w_k, (num_gp, nb, 3).
 NdArray<double> lbte_f_vectors(const NdArray<double>& Y, const LbteLayout& layout);
@@ -221,45 +219,5 @@ NdArray<double> lbte_mode_kappa(const NdArray<double>& X, const NdArray<double>&
 
 // kappa = sum over grid points, then bands (numpy's order) of mode_kappa / N.
 std::array<double, 6> sum_mode_kappa(const NdArray<double>& mode_kappa, std::int64_t num_mesh_points);
-
-// ---------------------------------------------------------------- serial path
-
-// Inputs of one (sigma, temperature) step. Per-grid-point arrays run over the irreducible
-// grid points of the layout (layout.ir_grid_points order).
-struct LbteInput {
-  double temperature = 0;                             // K
-  const NdArray<double>* collision_rows = nullptr;    // (num_ir, row block) raw rows at T
-  const NdArray<double>* gamma = nullptr;             // (num_ir, nb) THz
-  const NdArray<double>* gamma_isotope = nullptr;     // optional (num_ir, nb) THz
-  const NdArray<double>* group_velocities = nullptr;  // (num_ir, nb, 3) THz Angstrom
-  const double* frequencies = nullptr;                // (num_bz, nb) THz
-};
-
-struct LbteSettings {
-  double pinv_cutoff = 1e-8;
-  int pinv_method = 0;
-  double cutoff_frequency = 1e-4;      // THz
-  std::optional<double> boundary_mfp;  // micrometre
-  double conversion_factor = 0;        // kappa_unit_conversion(V)
-};
-
-// The symmetrized n x n collision matrix (row-major) of one step, as phono3py holds it
-// right before diagonalization.
-NdArray<double> assemble_collision_matrix(const LbteLayout& layout, const LbteInput& input,
-                                          const LbteSettings& settings);
-
-// phono3py's LBTE kappa file holds kappa, kappa_RTA, mode_kappa_RTA and f_vector (of the
-// last sigma and temperature only), not mode_kappa; coleigs-*.hdf5 the eigenvalues.
-struct LbteResult {
-  std::array<double, 6> kappa{}, kappa_RTA{};  // W/(m K), Voigt
-  NdArray<double> mode_kappa, mode_kappa_RTA;  // (num_gp, nb, 6)
-  NdArray<double> f_vector;                    // (num_gp, nb, 3)
-  std::vector<double> collision_eigenvalues;   // ascending, size n
-};
-
-// Assemble, RTA, diagonalize, pseudo-invert, kappa: one (sigma, T) step of phono3py's
-// _iter_kappa_at_sigmas. T <= 0 gives zeros (phono3py skips such temperatures). Throws
-// ph3mpi::Error on inconsistent inputs.
-LbteResult solve_lbte(const LbteLayout& layout, const LbteInput& input, const LbteSettings& settings);
 
 }  // namespace ph3mpi::transport

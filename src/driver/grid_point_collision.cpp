@@ -1,0 +1,58 @@
+#include "ph3mpi/driver/grid_point_collision.hpp"
+
+#include "ph3mpi/interaction/integration_weights.hpp"
+#include "ph3mpi/interaction/triplets.hpp"
+#include "ph3mpi/self_energy/collision_matrix.hpp"
+#include "ph3mpi/self_energy/isotope.hpp"
+
+namespace ph3mpi::driver {
+
+GridPointCollision::GridPointCollision(const config::Settings& settings,
+                                       const interaction::Interaction& interaction,
+                                       const interaction::PhononView& phonons,
+                                       const NdArray<double>& frequencies, const grid::BZGrid& bz_grid,
+                                       const transport::LbteLayout& layout,
+                                       std::vector<double> mass_variances, common::TraceSink trace)
+    : settings_(settings),
+      interaction_(interaction),
+      phonons_(phonons),
+      frequencies_(frequencies),
+      bz_grid_(bz_grid),
+      layout_(layout),
+      mass_variances_(std::move(mass_variances)),
+      trace_(std::move(trace)),
+      sigma_(settings.tetrahedron ? std::nullopt : std::optional<double>(settings.sigmas.front())) {}
+
+NamedArrays GridPointCollision::compute(std::int64_t gp, std::int64_t batch) const {
+  const std::size_t nb = phonons_.num_band;
+  trace_.trace("get_triplets_at_q", gp, batch);
+  const interaction::TripletsAtQ tq = interaction::get_triplets_at_q(gp, bz_grid_);
+  const double* f = phonons_.frequencies_at(static_cast<std::size_t>(gp));
+  const std::vector<double> f0(f, f + nb);
+  trace_.trace("CollisionWeights", gp, batch);
+  const interaction::TripletIntegrationWeights w = interaction::get_triplets_integration_weights(
+      f0, tq.triplets, frequencies_, bz_grid_, sigma_, sigma_ ? settings_.sigma_cutoff : std::nullopt, true);
+  trace_.trace("Interaction", gp, batch);
+  const NdArray<double> pp = interaction_.run(phonons_, tq.triplets, w.g_zero.ptr());
+  trace_.trace("CollisionMatrix", gp, batch);
+  self_energy::CollisionRows rows = self_energy::collision_rows(
+      gp, pp.ptr(), w, tq, phonons_, interaction_.band_indices(), settings_.temperatures,
+      interaction_.cutoff_frequency(), bz_grid_, layout_.reducible ? nullptr : &layout_.symmetry);
+  NamedArrays out;
+  out.reals["gamma"] = std::move(rows.gamma);
+  out.reals["collision"] = std::move(rows.collision);
+  if (settings_.isotope) {
+    trace_.trace("Isotope", gp, batch);
+    NdArray<double> iso({nb});
+    iso.data =
+        self_energy::isotope_gamma(gp, interaction_.band_indices(), mass_variances_, phonons_, bz_grid_,
+                                   sigma_, settings_.cutoff_frequency, settings_.degenerate_average);
+    out.reals["gamma_isotope"] = std::move(iso);
+  }
+  NdArray<std::int64_t> n({1});
+  n.data[0] = static_cast<std::int64_t>(tq.triplets.size());
+  out.ints["num_triplets"] = std::move(n);
+  return out;
+}
+
+}  // namespace ph3mpi::driver
