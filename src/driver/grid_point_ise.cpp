@@ -137,8 +137,7 @@ GridPointResult GridPointIse::compute(const GridPointTask& task) const {
       result.arrays.reals["gamma_at_frequency_points"] = gamma_at_frequency_points(task, triplets(), nullptr);
     }
   }
-  result.log_lines.push_back("Gamma at grid point " + std::to_string(task.grid_point) + " (" +
-                             std::to_string(num_triplets) + " triplets) done");
+  result.log_done("Gamma", task, num_triplets);
   return result;
 }
 

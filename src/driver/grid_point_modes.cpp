@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/grid/make_bz_grid.hpp"
+#include "ph3mpi/io/grid_point_files.hpp"
 #include "ph3mpi/parallel/error_handling.hpp"
 #include "ph3mpi/parallel/progress.hpp"
 #include "ph3mpi/parallel/serialization.hpp"
@@ -128,11 +130,28 @@ double GridPointModeRun::seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
-std::vector<NamedArrays> GridPointModeRun::compute(const std::function<double(std::int64_t)>& cost,
-                                                   const ComputeGridPoint& compute) const {
+interaction::TripletsAtQ GridPointModeRun::triplets_at(const GridPointTask& task) const {
+  trace("get_triplets_at_q", task);
+  return interaction::get_triplets_at_q(task.grid_point, bz_grid_);
+}
+
+void GridPointModeRun::write_output(const std::string& kind, const std::string& summary,
+                                    const std::function<void(const std::string& path)>& write) const {
+  const std::string path =
+      (args_.inputs.settings.output_dir / io::grid_point_filename(kind, mesh())).string();
+  write(path);
+  std::ostringstream line;
+  line << summary << " in " << std::fixed << std::setprecision(2) << seconds() << " s, written to " << path
+       << "\n";
+  args_.log << line.str();
+}
+
+std::vector<NamedArrays> GridPointModeRun::compute(const ComputeGridPoint& compute,
+                                                   const std::function<double(std::int64_t)>& cost) const {
   const parallel::Context& context = args_.context;
   const std::vector<std::int64_t>& grid_points = args_.inputs.settings.grid_points;
-  std::vector<parallel::WorkItem> items = plan_grid_points(grid_points, cost);
+  std::vector<parallel::WorkItem> items = plan_grid_points(
+      grid_points, cost ? cost : [this](std::int64_t gp) { return triplets_cost(bz_grid_, gp); });
 
   std::ostringstream null_stream;
   double total_cost = 0.0;

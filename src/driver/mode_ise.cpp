@@ -9,8 +9,6 @@
 // validate (variants, read_pp files) -> phonons -> the grid points over all ranks
 // (driver/grid_point_modes.hpp) -> rank 0 writes <output_dir>/ise-m<mesh>.hdf5
 // (io/grid_point_files.hpp).
-#include <iomanip>
-
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/driver/grid_point_ise.hpp"
 #include "ph3mpi/driver/grid_point_modes.hpp"
@@ -57,8 +55,7 @@ int run_ise(const ModeArguments& args) {
   const GridPointIse calculator(settings, itr, view, run.phonons().frequencies(), run.bz_grid(),
                                 frequency_points, run.trace_sink());
   const std::vector<NamedArrays> results =
-      run.compute([&](std::int64_t gp) { return triplets_cost(run.bz_grid(), gp); },
-                  [&](const GridPointTask& task) { return calculator.compute(task); });
+      run.compute([&](const GridPointTask& task) { return calculator.compute(task); });
   if (!args.context.is_root()) return 0;
 
   io::IseFile file;
@@ -77,11 +74,11 @@ int run_ise(const ModeArguments& args) {
   if (!frequency_points.empty()) {
     file.gamma_at_frequency_points = stack_grid_points(results, "gamma_at_frequency_points", 2);
   }
-  const std::string path = (settings.output_dir / io::grid_point_filename("ise", run.mesh())).string();
-  io::write_ise_file(path, file);
-  args.log << "Imaginary self energy at " << file.grid_points.size() << " grid points, " << methods.size()
-           << " method(s), " << settings.temperatures.size() << " temperatures in " << std::fixed
-           << std::setprecision(2) << run.seconds() << " s, written to " << path << "\n";
+  run.write_output("ise",
+                   "Imaginary self energy at " + std::to_string(file.grid_points.size()) + " grid points, " +
+                       std::to_string(methods.size()) + " method(s), " +
+                       std::to_string(settings.temperatures.size()) + " temperatures",
+                   [&](const std::string& path) { io::write_ise_file(path, file); });
   return 0;
 }
 

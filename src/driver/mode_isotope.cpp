@@ -4,8 +4,6 @@
 // (mass_variances) or the natural isotope composition of each primitive atom's element.
 // The grid points are computed over all ranks (driver/grid_point_modes.hpp); rank 0
 // writes <output_dir>/isotope-m<mesh>.hdf5 (io/grid_point_files.hpp).
-#include <iomanip>
-
 #include "ph3mpi/driver/grid_point_gamma.hpp"
 #include "ph3mpi/driver/grid_point_modes.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
@@ -26,9 +24,7 @@ int run_isotope(const ModeArguments& args) {
   const std::vector<std::optional<double>> methods = integration_methods(settings);
   const interaction::PhononView view = run.phonons().view();
 
-  // Gamma_iso sums over every grid point whatever the symmetry of q: equal costs.
   const std::vector<NamedArrays> results = run.compute(
-      [](std::int64_t) { return 1.0; },
       [&](const GridPointTask& task) {
         GridPointResult result;
         result.arrays.reals["frequency"] = run.frequencies_at(task.grid_point, band0);
@@ -42,7 +38,8 @@ int run_isotope(const ModeArguments& args) {
         }
         result.arrays.reals["gamma"] = std::move(gamma);
         return result;
-      });
+      },
+      [](std::int64_t) { return 1.0; });  // Gamma_iso sums over the whole grid whatever q's symmetry
   if (!args.context.is_root()) return 0;
 
   io::IsotopeFile file;
@@ -52,11 +49,10 @@ int run_isotope(const ModeArguments& args) {
   file.methods = {settings.tetrahedron, settings.sigmas};
   file.frequency = stack_grid_points(results, "frequency", 0);
   file.gamma = stack_grid_points(results, "gamma", 1);
-  const std::string path = (settings.output_dir / io::grid_point_filename("isotope", run.mesh())).string();
-  io::write_isotope_file(path, file);
-  args.log << "Isotope scattering at " << file.grid_points.size() << " grid points, " << methods.size()
-           << " method(s) in " << std::fixed << std::setprecision(2) << run.seconds() << " s, written to "
-           << path << "\n";
+  run.write_output("isotope",
+                   "Isotope scattering at " + std::to_string(file.grid_points.size()) + " grid points, " +
+                       std::to_string(methods.size()) + " method(s)",
+                   [&](const std::string& path) { io::write_isotope_file(path, file); });
   return 0;
 }
 

@@ -13,7 +13,6 @@
 // writes <output_dir>/jdos-m<mesh>.hdf5 (io/grid_point_files.hpp):
 //   joint_dos (methods, T or 1, gp, fp, 2) 1/THz, normalized by prod(D_diag); [..., 0] is
 //   class [0] (the coalescence-type sums), [..., 1] class [1] (decay), as phono3py.
-#include <iomanip>
 #include <numeric>
 
 #include "ph3mpi/driver/grid_point_gamma.hpp"
@@ -44,29 +43,25 @@ int run_jdos(const ModeArguments& args) {
       run.max_frequency(), methods, settings.frequency_step, settings.num_frequency_points);
   const std::size_t n_t = temperatures.size(), n_fp = frequency_points.size();
 
-  const std::vector<NamedArrays> results = run.compute(
-      [&](std::int64_t gp) { return triplets_cost(run.bz_grid(), gp); },
-      [&](const GridPointTask& task) {
-        GridPointResult result;
-        run.trace("get_triplets_at_q", task);
-        const interaction::TripletsAtQ tq = interaction::get_triplets_at_q(task.grid_point, run.bz_grid());
-        // Every band (the file holds the phonons at q0, not band_indices).
-        result.arrays.reals["frequency"] = run.frequencies_at(task.grid_point, all_bands);
-        NdArray<double> jdos({methods.size(), n_t, n_fp, 2});
-        for (std::size_t im = 0; im < methods.size(); ++im) {
-          for (std::size_t it = 0; it < n_t; ++it) {
-            run.trace("JointDos", task);
-            const NdArray<double> r = self_energy::joint_dos(
-                frequency_points, tq.triplets, tq.weights, run.phonons().frequencies(), run.bz_grid(),
-                methods[im], temperatures[it], settings.cutoff_frequency, settings.sigma_cutoff);
-            std::copy(r.data.begin(), r.data.end(), &jdos[(im * n_t + it) * n_fp * 2]);
-          }
-        }
-        result.arrays.reals["joint_dos"] = std::move(jdos);
-        result.log_lines.push_back("Joint DOS at grid point " + std::to_string(task.grid_point) + " (" +
-                                   std::to_string(tq.triplets.size()) + " triplets) done");
-        return result;
-      });
+  const std::vector<NamedArrays> results = run.compute([&](const GridPointTask& task) {
+    GridPointResult result;
+    const interaction::TripletsAtQ tq = run.triplets_at(task);
+    // Every band (the file holds the phonons at q0, not band_indices).
+    result.arrays.reals["frequency"] = run.frequencies_at(task.grid_point, all_bands);
+    NdArray<double> jdos({methods.size(), n_t, n_fp, 2});
+    for (std::size_t im = 0; im < methods.size(); ++im) {
+      for (std::size_t it = 0; it < n_t; ++it) {
+        run.trace("JointDos", task);
+        const NdArray<double> r = self_energy::joint_dos(
+            frequency_points, tq.triplets, tq.weights, run.phonons().frequencies(), run.bz_grid(),
+            methods[im], temperatures[it], settings.cutoff_frequency, settings.sigma_cutoff);
+        std::copy(r.data.begin(), r.data.end(), &jdos[(im * n_t + it) * n_fp * 2]);
+      }
+    }
+    result.arrays.reals["joint_dos"] = std::move(jdos);
+    result.log_done("Joint DOS", task, tq.triplets.size());
+    return result;
+  });
   if (!args.context.is_root()) return 0;
 
   io::JdosFile file;
@@ -76,12 +71,11 @@ int run_jdos(const ModeArguments& args) {
   file.frequency = stack_grid_points(results, "frequency", 0);
   file.frequency_points = frequency_points;
   file.joint_dos = stack_grid_points(results, "joint_dos", 2);
-  const std::string path = (settings.output_dir / io::grid_point_filename("jdos", run.mesh())).string();
-  io::write_jdos_file(path, file);
-  args.log << "Joint DOS at " << file.grid_points.size() << " grid points, " << methods.size()
-           << " method(s), "
-           << (weighted ? std::to_string(n_t) + " temperatures" : std::string("no temperature")) << " in "
-           << std::fixed << std::setprecision(2) << run.seconds() << " s, written to " << path << "\n";
+  run.write_output("jdos",
+                   "Joint DOS at " + std::to_string(file.grid_points.size()) + " grid points, " +
+                       std::to_string(methods.size()) + " method(s), " +
+                       (weighted ? std::to_string(n_t) + " temperatures" : std::string("no temperature")),
+                   [&](const std::string& path) { io::write_jdos_file(path, file); });
   return 0;
 }
 

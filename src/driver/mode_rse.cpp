@@ -16,8 +16,6 @@
 // THz at the band frequencies (phono3py's frequency_points_at_bands=True result) and,
 // with frequency points, delta_at_frequency_points (eps, T, gp, nb0, fp) THz in phono3py's
 // axis order. Values are averaged over degenerate bands of q0, as phono3py reports them.
-#include <iomanip>
-
 #include "ph3mpi/driver/grid_point_modes.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
@@ -64,29 +62,25 @@ int run_rse(const ModeArguments& args) {
     frequency_points = self_energy::get_frequency_points(
         run.max_frequency(), epsilons_given, settings.frequency_step, settings.num_frequency_points);
   }
-  const std::vector<NamedArrays> results = run.compute(
-      [&](std::int64_t gp) { return triplets_cost(run.bz_grid(), gp); },
-      [&](const GridPointTask& task) {
-        GridPointResult result;
-        run.trace("get_triplets_at_q", task);
-        const interaction::TripletsAtQ tq = interaction::get_triplets_at_q(task.grid_point, run.bz_grid());
-        result.arrays.reals["frequency"] = run.frequencies_at(task.grid_point, band0);
-        run.trace("Interaction", task);
-        const NdArray<double> pp = itr.run(view, tq.triplets);
-        run.trace("RealSelfEnergy", task);
-        result.arrays.reals["delta"] =
-            self_energy::real_self_energy(pp.ptr(), tq.triplets, tq.weights, view, band0,
-                                          settings.temperatures, epsilons, {}, itr.cutoff_frequency());
-        if (!frequency_points.empty()) {
-          run.trace("RealSelfEnergy", task);
-          result.arrays.reals["delta_at_frequency_points"] = self_energy::real_self_energy(
-              pp.ptr(), tq.triplets, tq.weights, view, band0, settings.temperatures, epsilons,
-              frequency_points, itr.cutoff_frequency());
-        }
-        result.log_lines.push_back("Delta at grid point " + std::to_string(task.grid_point) + " (" +
-                                   std::to_string(tq.triplets.size()) + " triplets) done");
-        return result;
-      });
+  const std::vector<NamedArrays> results = run.compute([&](const GridPointTask& task) {
+    GridPointResult result;
+    const interaction::TripletsAtQ tq = run.triplets_at(task);
+    result.arrays.reals["frequency"] = run.frequencies_at(task.grid_point, band0);
+    run.trace("Interaction", task);
+    const NdArray<double> pp = itr.run(view, tq.triplets);
+    run.trace("RealSelfEnergy", task);
+    result.arrays.reals["delta"] =
+        self_energy::real_self_energy(pp.ptr(), tq.triplets, tq.weights, view, band0, settings.temperatures,
+                                      epsilons, {}, itr.cutoff_frequency());
+    if (!frequency_points.empty()) {
+      run.trace("RealSelfEnergy", task);
+      result.arrays.reals["delta_at_frequency_points"] =
+          self_energy::real_self_energy(pp.ptr(), tq.triplets, tq.weights, view, band0, settings.temperatures,
+                                        epsilons, frequency_points, itr.cutoff_frequency());
+    }
+    result.log_done("Delta", task, tq.triplets.size());
+    return result;
+  });
   if (!args.context.is_root()) return 0;
 
   io::RseFile file;
@@ -100,11 +94,11 @@ int run_rse(const ModeArguments& args) {
   if (!frequency_points.empty()) {
     file.delta_at_frequency_points = stack_grid_points(results, "delta_at_frequency_points", 2);
   }
-  const std::string path = (settings.output_dir / io::grid_point_filename("rse", run.mesh())).string();
-  io::write_rse_file(path, file);
-  args.log << "Real self energy at " << file.grid_points.size() << " grid points, " << epsilons.size()
-           << " epsilon(s), " << settings.temperatures.size() << " temperatures in " << std::fixed
-           << std::setprecision(2) << run.seconds() << " s, written to " << path << "\n";
+  run.write_output("rse",
+                   "Real self energy at " + std::to_string(file.grid_points.size()) + " grid points, " +
+                       std::to_string(epsilons.size()) + " epsilon(s), " +
+                       std::to_string(settings.temperatures.size()) + " temperatures",
+                   [&](const std::string& path) { io::write_rse_file(path, file); });
   return 0;
 }
 

@@ -32,6 +32,7 @@
 #include "ph3mpi/driver/bz_phonons.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/grid/bz_grid.hpp"
+#include "ph3mpi/interaction/triplets.hpp"
 #include "ph3mpi/parallel/coordinator.hpp"
 #include "ph3mpi/phonon/dynamical_matrix.hpp"
 
@@ -49,6 +50,12 @@ struct GridPointTask {
 struct GridPointResult {
   NamedArrays arrays;
   std::vector<std::string> log_lines;
+
+  // Adds "<what> at grid point <gp> (<n> triplets) done".
+  void log_done(const std::string& what, const GridPointTask& task, std::size_t num_triplets) {
+    log_lines.push_back(what + " at grid point " + std::to_string(task.grid_point) + " (" +
+                        std::to_string(num_triplets) + " triplets) done");
+  }
 
   template <typename Archive>
   void serialize(Archive& archive, const unsigned int /*version*/) {
@@ -99,15 +106,24 @@ class GridPointModeRun {
     trace_.trace(site, task.grid_point, task.batch);
   }
 
+  // The symmetry-reduced triplets of the task's grid point (traced as get_triplets_at_q).
+  interaction::TripletsAtQ triplets_at(const GridPointTask& task) const;
+
   using ComputeGridPoint = std::function<GridPointResult(const GridPointTask& task)>;
 
   // Steps 2 and 3 (collective): every entry of settings.grid_points computed by `compute`
-  // on the rank the coordinator gives it. Rank 0 returns the results in the configured
-  // order, after printing their log lines in that order; the other ranks return an empty
-  // vector. An exception in `compute` ends the run with one message naming the rank and
-  // the grid point (parallel/coordinator.hpp).
-  std::vector<NamedArrays> compute(const std::function<double(std::int64_t)>& cost,
-                                   const ComputeGridPoint& compute) const;
+  // on the rank the coordinator gives it; `cost` estimates a grid point's run time (empty:
+  // triplets_cost). Rank 0 returns the results in the configured order, after printing
+  // their log lines in that order; the other ranks return an empty vector. An exception in
+  // `compute` ends the run with one message naming the rank and the grid point
+  // (parallel/coordinator.hpp).
+  std::vector<NamedArrays> compute(const ComputeGridPoint& compute,
+                                   const std::function<double(std::int64_t)>& cost = {}) const;
+
+  // Step 4 (rank 0): write(path) writes the mode's file, path = <output_dir>/<kind>-m<mesh>.hdf5
+  // (an io writer), then the log's last line "<summary> in <seconds> s, written to <path>".
+  void write_output(const std::string& kind, const std::string& summary,
+                    const std::function<void(const std::string& path)>& write) const;
 
   // Seconds since construction (for the final log line).
   double seconds() const;
