@@ -65,8 +65,9 @@ struct GridPointResult {
 };
 
 // Cost of a grid point whose work is a sum over its symmetry-reduced triplets: N / m_q
-// (N grid points, m_q the order of the little group of q; the number of reduced triplets
-// grows like it). Only the ratios matter (largest first).
+// (N grid points, m_q the order of the little group of q), as make_scattering_plan; the
+// number of reduced triplets grows like it (within a factor ~2: the q1 <-> q2 exchange and
+// the fixed points are not counted). Only the order matters (largest first).
 double triplets_cost(const grid::BZGrid& bz_grid, std::int64_t grid_point);
 
 // Step 2: the work items of `grid_points`, id = position in the list, cost = cost(gp).
