@@ -162,6 +162,14 @@ std::vector<NamedArrays> GridPointModeRun::compute(const ComputeGridPoint& compu
   options.gp_batch_size = gp_batch_size_;
   options.delivery = parallel::Delivery::kToRoot;
   options.progress = context.is_root() ? &progress : nullptr;
+  options.on_failure = [&context](const parallel::BatchFailure& failure) {
+    // One rank: unwind, so the output folder is released and run_guarded prints the one
+    // message. More ranks: the coordinator ends the job after this (the workers wait).
+    if (context.size() == 1 && !failure.items.empty()) {
+      throw Error("grid point " + std::to_string(failure.items.front()) + ": " + failure.message);
+    }
+    std::cerr << parallel::format_failure(failure) << std::endl;
+  };
   parallel::CoordinatorRun<GridPointResult> run = parallel::run_coordinated<GridPointResult>(
       context, std::move(items), options, [&](const parallel::Batch& batch) {
         std::vector<GridPointResult> results;
