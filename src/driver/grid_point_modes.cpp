@@ -15,6 +15,7 @@
 #include "ph3mpi/parallel/error_handling.hpp"
 #include "ph3mpi/parallel/progress.hpp"
 #include "ph3mpi/parallel/serialization.hpp"
+#include "ph3mpi/self_energy/frequency_points.hpp"
 #include "ph3mpi/transport/rta_kappa.hpp"
 
 namespace ph3mpi::driver {
@@ -108,9 +109,22 @@ GridPointModeRun::GridPointModeRun(const ModeArguments& args, bool needs_tempera
 
 std::array<std::int64_t, 3> GridPointModeRun::mesh() const { return mesh_numbers(bz_grid_); }
 
-double GridPointModeRun::max_frequency() const {
+std::vector<double> GridPointModeRun::frequency_points(const std::vector<std::optional<double>>& widths,
+                                                       bool wanted) const {
+  if (!wanted) return {};
+  const config::Settings& settings = args_.inputs.settings;
   const std::vector<double>& f = phonons_->frequencies().data;
-  return *std::max_element(f.begin(), f.end());
+  std::vector<double> points;
+  parallel::collective_check(args_.context, [&] {
+    points = self_energy::get_frequency_points(*std::max_element(f.begin(), f.end()), widths,
+                                               settings.frequency_step, settings.num_frequency_points);
+  });
+  return points;
+}
+
+bool GridPointModeRun::frequency_resolved() const {
+  const config::Settings& settings = args_.inputs.settings;
+  return settings.num_frequency_points.has_value() || settings.frequency_step.has_value();
 }
 
 std::vector<std::int64_t> GridPointModeRun::band_indices() const {

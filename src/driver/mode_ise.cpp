@@ -16,7 +16,6 @@
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/io/grid_point_files.hpp"
 #include "ph3mpi/io/pp_file.hpp"
-#include "ph3mpi/self_energy/frequency_points.hpp"
 
 namespace ph3mpi::driver {
 
@@ -45,12 +44,8 @@ int run_ise(const ModeArguments& args) {
                              [&](const grid::BZGrid& bz_grid) { check_ise_inputs(args, bz_grid); });
   const interaction::Interaction itr = make_interaction(args.inputs, run.bz_grid(), run.band_indices());
   const std::vector<std::optional<double>> methods = integration_methods(settings);
-  std::vector<double> frequency_points;
-  if (settings.num_frequency_points.has_value() || settings.frequency_step.has_value()) {
-    // phono3py: twice the highest phonon frequency (plus Gaussian tails), from all BZ points.
-    frequency_points = self_energy::get_frequency_points(
-        run.max_frequency(), methods, settings.frequency_step, settings.num_frequency_points);
-  }
+  // phono3py: twice the highest phonon frequency (plus Gaussian tails), from all BZ points.
+  const std::vector<double> frequency_points = run.frequency_points(methods, run.frequency_resolved());
   const interaction::PhononView view = run.phonons().view();
   const GridPointIse calculator(settings, itr, view, run.phonons().frequencies(), run.bz_grid(),
                                 frequency_points, run.trace_sink());

@@ -20,7 +20,6 @@
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/interaction/triplets.hpp"
 #include "ph3mpi/io/grid_point_files.hpp"
-#include "ph3mpi/self_energy/frequency_points.hpp"
 #include "ph3mpi/self_energy/joint_dos.hpp"
 
 namespace ph3mpi::driver {
@@ -39,8 +38,7 @@ int run_jdos(const ModeArguments& args) {
     temperatures.emplace_back(std::nullopt);
   }
   // Phono3pyJointDos: from the highest phonon frequency on the whole grid.
-  const std::vector<double> frequency_points = self_energy::get_frequency_points(
-      run.max_frequency(), methods, settings.frequency_step, settings.num_frequency_points);
+  const std::vector<double> frequency_points = run.frequency_points(methods, true);
   const std::size_t n_t = temperatures.size(), n_fp = frequency_points.size();
 
   const std::vector<NamedArrays> results = run.compute([&](const GridPointTask& task) {

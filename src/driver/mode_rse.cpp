@@ -21,7 +21,6 @@
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/interaction/triplets.hpp"
 #include "ph3mpi/io/grid_point_files.hpp"
-#include "ph3mpi/self_energy/frequency_points.hpp"
 #include "ph3mpi/self_energy/real_self_energy.hpp"
 
 namespace ph3mpi::driver {
@@ -57,11 +56,7 @@ int run_rse(const ModeArguments& args) {
   const std::vector<std::int64_t>& band0 = itr.band_indices();
   const interaction::PhononView view = run.phonons().view();
 
-  std::vector<double> frequency_points;
-  if (settings.num_frequency_points.has_value() || settings.frequency_step.has_value()) {
-    frequency_points = self_energy::get_frequency_points(
-        run.max_frequency(), epsilons_given, settings.frequency_step, settings.num_frequency_points);
-  }
+  const std::vector<double> frequency_points = run.frequency_points(epsilons_given, run.frequency_resolved());
   const std::vector<NamedArrays> results = run.compute([&](const GridPointTask& task) {
     GridPointResult result;
     const interaction::TripletsAtQ tq = run.triplets_at(task);

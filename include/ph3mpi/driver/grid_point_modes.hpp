@@ -95,8 +95,13 @@ class GridPointModeRun {
   std::array<std::int64_t, 3> mesh() const;
   const phonon::DynamicalMatrix& dynamical_matrix() const noexcept { return *dm_; }
   const BZPhonons& phonons() const noexcept { return *phonons_; }
-  // Highest phonon frequency on the BZ grid (THz): phono3py's base of frequency points.
-  double max_frequency() const;
+  // Collective. phono3py's frequency points (self_energy::get_frequency_points) from the
+  // highest phonon frequency on the BZ grid, these widths and the settings' frequency_step
+  // / num_frequency_points; empty when `wanted` is false. Too many points (frequency_step)
+  // end every rank with one message.
+  std::vector<double> frequency_points(const std::vector<std::optional<double>>& widths, bool wanted) const;
+  // Whether num_frequency_points or frequency_step is set (frequency-resolved ise / rse).
+  bool frequency_resolved() const;
   // band_indices_or_all(settings, bands of the phonons).
   std::vector<std::int64_t> band_indices() const;
   // Frequencies (THz) of `bands` at a grid point, shape (bands).
