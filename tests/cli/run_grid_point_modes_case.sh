@@ -12,17 +12,18 @@
 set -euo pipefail
 data="$1" np="$2" ph3mpi="$3" mpiexec="$4"
 shift 4
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-case=si-pbesol
+mpiexec_flags=("$@")
+crystal="$data/si-pbesol"
 here="$(dirname "$0")"
+work="$(mktemp -d "${TMPDIR:-/tmp}/ph3mpi-grid-point-modes-XXXXXX")"
+trap 'rm -rf "$work"' EXIT
 config() {  # name, ranks, lines...
   local name=$1 ranks=$2
   shift 2
   cat > "$work/$name-$ranks.toml" <<TOML
-phono3py_yaml = "$data/$case/phono3py.yaml"
-fc2 = "$data/$case/fc2.hdf5"
-fc3 = "$data/$case/fc3.hdf5"
+phono3py_yaml = "$crystal/phono3py.yaml"
+fc2 = "$crystal/fc2.hdf5"
+fc3 = "$crystal/fc3.hdf5"
 output_dir = "$work/np$ranks/$name"
 mesh = [9, 9, 9]
 TOML
@@ -31,7 +32,6 @@ TOML
 run() {  # name, ranks
   timeout 300 "$mpiexec" "${mpiexec_flags[@]}" -n "$2" "$ph3mpi" "$work/$1-$2.toml"
 }
-mpiexec_flags=("$@")
 
 cases=(ise6 ise_variants rse jdos isotope)
 for ranks in 1 "$np"; do
