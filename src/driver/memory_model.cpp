@@ -93,6 +93,15 @@ MemoryModel model_memory(const MemorySizes& z) {
   const MemoryScope every = MemoryScope::kEveryRank, root = MemoryScope::kRootOnly,
                     node = MemoryScope::kPerNode;
 
+  // The grid-point modes (driver/grid_point_modes): phonons on the BZ grid as rta holds
+  // them, one grid point's work on whichever rank computes it, the results gathered on rank 0.
+  const auto add_grid_point_mode_phonons = [&](bool triplets) {
+    add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, node);
+    add("phonon frequencies", "8 N_bz nb (+ one per node)", 8 * N_bz * nb, every);
+    add("phonon frequencies (node copy)", "8 N_bz nb", 8 * N_bz * nb, node);
+    if (triplets) add("triplets of a grid point", "40 N_t + 16 N", 40 * N_t + 16 * N, every);
+  };
+
   add("force constants", "fc2 + fc3 as loaded", z.force_constant_bytes, every);
   // BZ grid: addresses (3 int64) and BZ -> GR map per BZ point, GR -> BZ map and the
   // irreducible mapping per grid point.
@@ -156,33 +165,26 @@ MemoryModel model_memory(const MemorySizes& z) {
       break;
     }
     case Mode::kIse:
-      add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, root);
-      add("frequencies and q-points", "8 N_bz (nb + 3)", 8 * N_bz * (nb + 3), root);
-      add("triplets of a grid point", "40 N_t + 16 N", 40 * N_t + 16 * N, root);
+      add_grid_point_mode_phonons(true);
       if (z.stored_pp) {
         add("interaction strength and weights of a grid point", "25 N_t nb0 nb^2", 25 * N_t * nb0 * nb * nb,
-            root);
+            every);
       } else {
-        add("interaction scratch", "164 nb^3 T", per_thread_scratch(nb) * T, root);
+        add("interaction scratch", "164 nb^3 T", per_thread_scratch(nb) * T, every);
       }
       add("results", "8 n_m n_T n_gp nb0 (3 + n_fp)", 8 * n_m * n_T * n_gp * nb0 * (3 + n_fp), root);
       break;
     case Mode::kRse:
-      add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, root);
-      add("frequencies and q-points", "8 N_bz (nb + 3)", 8 * N_bz * (nb + 3), root);
-      add("triplets of a grid point", "40 N_t + 16 N", 40 * N_t + 16 * N, root);
-      add("interaction strength of a grid point", "8 N_t nb0 nb^2", 8 * N_t * nb0 * nb * nb, root);
+      add_grid_point_mode_phonons(true);
+      add("interaction strength of a grid point", "8 N_t nb0 nb^2", 8 * N_t * nb0 * nb * nb, every);
       add("results", "8 n_m n_T n_gp nb0 (1 + n_fp)", 8 * n_m * n_T * n_gp * nb0 * (1 + n_fp), root);
       break;
     case Mode::kJdos:
-      add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, root);
-      add("frequencies and q-points", "8 N_bz (nb + 3)", 8 * N_bz * (nb + 3), root);
-      add("triplets of a grid point", "40 N_t + 16 N", 40 * N_t + 16 * N, root);
+      add_grid_point_mode_phonons(true);
       add("results", "16 n_m n_T n_gp n_fp", 16 * n_m * std::max(1.0, n_T) * n_gp * n_fp, root);
       break;
     case Mode::kIsotope:
-      add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, root);
-      add("frequencies and q-points", "8 N_bz (nb + 3)", 8 * N_bz * (nb + 3), root);
+      add_grid_point_mode_phonons(false);
       add("results", "8 n_m n_gp nb0", 8 * n_m * n_gp * nb0, root);
       break;
   }

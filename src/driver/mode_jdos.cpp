@@ -9,50 +9,28 @@
 // default, or num_frequency_points / frequency_step, from 0 to 1.005 (2 max_freq +
 // 4 max sigma) (phono3py's get_frequency_points).
 //
-// Written to <output_dir>/jdos-m<mesh>.hdf5 by rank 0:
-//   grid_point (gp), tetrahedron (), sigma (sigmas), temperature (T, weighted only) K,
-//   frequency (gp, nb) THz (phonons at q0), frequency_points (fp) THz,
+// The grid points are computed over all ranks (driver/grid_point_modes.hpp); rank 0
+// writes <output_dir>/jdos-m<mesh>.hdf5 (io/grid_point_files.hpp):
 //   joint_dos (methods, T or 1, gp, fp, 2) 1/THz, normalized by prod(D_diag); [..., 0] is
 //   class [0] (the coalescence-type sums), [..., 1] class [1] (decay), as phono3py.
-#include <algorithm>
-#include <chrono>
-#include <filesystem>
-#include <iomanip>
+#include <numeric>
 
-#include "ph3mpi/common/error.hpp"
-#include "ph3mpi/driver/bz_phonons.hpp"
-#include "ph3mpi/driver/harmonic_setup.hpp"
+#include "ph3mpi/driver/grid_point_gamma.hpp"
+#include "ph3mpi/driver/grid_point_modes.hpp"
 #include "ph3mpi/driver/modes.hpp"
-#include "ph3mpi/grid/make_bz_grid.hpp"
 #include "ph3mpi/interaction/triplets.hpp"
-#include "ph3mpi/io/hdf5_file.hpp"
-#include "ph3mpi/io/kappa_file.hpp"
-#include "ph3mpi/self_energy/frequency_points.hpp"
+#include "ph3mpi/io/grid_point_files.hpp"
 #include "ph3mpi/self_energy/joint_dos.hpp"
 
 namespace ph3mpi::driver {
 
 int run_jdos(const ModeArguments& args) {
-  const Inputs& inputs = args.inputs;
-  const config::Settings& settings = inputs.settings;
-  const auto t0 = std::chrono::steady_clock::now();
-  grid::BZGrid bz_grid = make_bz_grid(inputs);
+  const config::Settings& settings = args.inputs.settings;
   const bool weighted = settings.key_lines.count("temperatures") != 0;
-  check_grid_point_settings(inputs, bz_grid, weighted, args.context);
-
-  // Phonons on every BZ point (the triplets and tetrahedra reach any of them), solved or
-  // read_phonon: a collective step; then rank 0 computes.
-  std::unique_ptr<phonon::DynamicalMatrix> dm = make_dynamical_matrix(inputs);
-  const BZPhonons phonons(args.context, inputs, bz_grid, *dm);
-  if (settings.write_phonon) {
-    args.log << "Phonons written to " << phonons.write(args.context, settings.output_dir, bz_grid) << "\n";
-  }
-  if (!args.context.is_root()) return 0;
-  const std::size_t nb = dm->num_band();
-
-  std::vector<std::optional<double>> methods;
-  if (settings.tetrahedron) methods.emplace_back(std::nullopt);
-  for (const double s : settings.sigmas) methods.emplace_back(s);
+  const GridPointModeRun run(args, weighted);
+  std::vector<std::int64_t> all_bands(run.phonons().num_band());  // band_indices does not apply
+  std::iota(all_bands.begin(), all_bands.end(), 0);
+  const std::vector<std::optional<double>> methods = integration_methods(settings);
   std::vector<std::optional<double>> temperatures;
   if (weighted) {
     temperatures.assign(settings.temperatures.begin(), settings.temperatures.end());
@@ -60,60 +38,42 @@ int run_jdos(const ModeArguments& args) {
     temperatures.emplace_back(std::nullopt);
   }
   // Phono3pyJointDos: from the highest phonon frequency on the whole grid.
-  const double max_freq =
-      *std::max_element(phonons.frequencies().data.begin(), phonons.frequencies().data.end());
-  const std::vector<double> frequency_points = self_energy::get_frequency_points(
-      max_freq, methods, settings.frequency_step, settings.num_frequency_points);
+  const std::vector<double> frequency_points = run.frequency_points(methods, true);
+  const std::size_t n_t = temperatures.size(), n_fp = frequency_points.size();
 
-  const std::size_t n_gp = settings.grid_points.size();
-  const std::size_t n_m = methods.size();
-  const std::size_t n_t = temperatures.size();
-  const std::size_t n_fp = frequency_points.size();
-  NdArray<double> frequency({n_gp, nb});
-  NdArray<double> jdos({n_m, n_t, n_gp, n_fp, 2});
-  for (std::size_t ig = 0; ig < n_gp; ++ig) {
-    const std::int64_t gp = settings.grid_points[ig];
-    const interaction::TripletsAtQ tq = interaction::get_triplets_at_q(gp, bz_grid);
-    std::copy(&phonons.frequencies()[static_cast<std::size_t>(gp) * nb],
-              &phonons.frequencies()[static_cast<std::size_t>(gp + 1) * nb], &frequency[ig * nb]);
-    for (std::size_t im = 0; im < n_m; ++im) {
+  const std::vector<NamedArrays> results = run.compute([&](const GridPointTask& task) {
+    GridPointResult result;
+    const interaction::TripletsAtQ tq = run.triplets_at(task);
+    // Every band (the file holds the phonons at q0, not band_indices).
+    result.arrays.reals["frequency"] = run.frequencies_at(task.grid_point, all_bands);
+    NdArray<double> jdos({methods.size(), n_t, n_fp, 2});
+    for (std::size_t im = 0; im < methods.size(); ++im) {
       for (std::size_t it = 0; it < n_t; ++it) {
+        run.trace("JointDos", task);
         const NdArray<double> r = self_energy::joint_dos(
-            frequency_points, tq.triplets, tq.weights, phonons.frequencies(), bz_grid, methods[im],
-            temperatures[it], settings.cutoff_frequency, settings.sigma_cutoff);
-        std::copy(r.data.begin(), r.data.end(), &jdos[((im * n_t + it) * n_gp + ig) * n_fp * 2]);
+            frequency_points, tq.triplets, tq.weights, run.phonons().frequencies(), run.bz_grid(),
+            methods[im], temperatures[it], settings.cutoff_frequency, settings.sigma_cutoff);
+        std::copy(r.data.begin(), r.data.end(), &jdos[(im * n_t + it) * n_fp * 2]);
       }
     }
-    args.log << "Joint DOS at grid point " << gp << " (" << tq.triplets.size() << " triplets) done\n";
-  }
-
-  const std::filesystem::path path =
-      settings.output_dir / ("jdos" + io::kappa_filename_suffix(mesh_numbers(bz_grid)) + ".hdf5");
-  io::write_hdf5_atomically(path.string(), [&](io::Hdf5File& file) {
-    NdArray<std::int64_t> grid_point({n_gp});
-    grid_point.data = settings.grid_points;
-    file.write("grid_point", grid_point);
-    file.write_scalar("tetrahedron", static_cast<std::int64_t>(settings.tetrahedron ? 1 : 0));
-    if (!settings.sigmas.empty()) {
-      NdArray<double> sigma({settings.sigmas.size()});
-      sigma.data = settings.sigmas;
-      file.write("sigma", sigma);
-    }
-    if (weighted) {
-      NdArray<double> temperature({n_t});
-      temperature.data = settings.temperatures;
-      file.write("temperature", temperature);
-    }
-    file.write("frequency", frequency);
-    NdArray<double> points({n_fp});
-    points.data = frequency_points;
-    file.write("frequency_points", points);
-    file.write("joint_dos", jdos);
+    result.arrays.reals["joint_dos"] = std::move(jdos);
+    result.log_done("Joint DOS", task, tq.triplets.size());
+    return result;
   });
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  args.log << "Joint DOS at " << n_gp << " grid points, " << n_m << " method(s), "
-           << (weighted ? std::to_string(n_t) + " temperatures" : std::string("no temperature")) << " in "
-           << std::fixed << std::setprecision(2) << seconds << " s, written to " << path.string() << "\n";
+  if (!args.context.is_root()) return 0;
+
+  io::JdosFile file;
+  file.grid_points = settings.grid_points;
+  file.methods = {settings.tetrahedron, settings.sigmas};
+  if (weighted) file.temperatures = settings.temperatures;
+  file.frequency = stack_grid_points(results, "frequency", 0);
+  file.frequency_points = frequency_points;
+  file.joint_dos = stack_grid_points(results, "joint_dos", 2);
+  run.write_output("jdos",
+                   "Joint DOS at " + std::to_string(file.grid_points.size()) + " grid points, " +
+                       std::to_string(methods.size()) + " method(s), " +
+                       (weighted ? std::to_string(n_t) + " temperatures" : std::string("no temperature")),
+                   [&](const std::string& path) { io::write_jdos_file(path, file); });
   return 0;
 }
 

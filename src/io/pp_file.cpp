@@ -109,34 +109,47 @@ void write_pp_file(const std::string& path, const PpFile& data) {
   });
 }
 
-PpFile read_pp_file(const std::string& path, std::int64_t grid_point,
-                    const std::vector<interaction::Triplet>& triplets,
-                    const std::vector<std::int64_t>& band_indices, std::size_t num_band) {
+namespace {
+
+void require_pp_file_exists(const std::string& path, std::int64_t grid_point) {
   if (!std::filesystem::exists(path)) {
     throw InputError(path, "interaction strength of grid point " + std::to_string(grid_point) +
                                " not found (read_pp = true needs the file a run with write_pp = true wrote)");
   }
-  const Hdf5File f(path);
-  PpFile out;
-  if (f.exists("pp")) {
-    out.pp = f.read_double("pp");
-    if (f.exists("g_zero")) out.g_zero = f.read_int("g_zero");
-  } else if (f.exists("nonzero_pp")) {
-    read_packed(f, out);
-  } else {
-    throw InputError(path, "no interaction strength in it (neither 'pp' nor 'nonzero_pp')");
+}
+
+// Shape of the stored interaction strength ("pp", or phono3py's packed "pp_shape")
+// without reading it.
+std::vector<std::size_t> stored_pp_shape(const Hdf5File& f) {
+  if (f.exists("pp")) return f.shape("pp");
+  if (!f.exists("nonzero_pp")) {
+    throw InputError(f.path(), "no interaction strength in it (neither 'pp' nor 'nonzero_pp')");
   }
+  if (!f.exists("pp_shape")) throw InputError(f.path(), "has 'nonzero_pp' but no 'pp_shape'");
+  std::vector<std::size_t> dims;
+  for (const std::int64_t d : f.read_int("pp_shape").data) {
+    if (d < 0) throw InputError(f.path(), "negative extent in 'pp_shape'");
+    dims.push_back(static_cast<std::size_t>(d));
+  }
+  return dims;
+}
+
+// The checks that need no interaction values: shapes (g_zero_shape empty: no g_zero),
+// grid point, triplets, band indices. Stores what the file holds of them in `out`.
+void check_pp_metadata(const Hdf5File& f, const std::vector<std::size_t>& pp_shape,
+                       const std::vector<std::size_t>& g_zero_shape, std::int64_t grid_point,
+                       const std::vector<interaction::Triplet>& triplets,
+                       const std::vector<std::int64_t>& band_indices, std::size_t num_band, PpFile& out) {
+  const std::string& path = f.path();
   const std::vector<std::size_t> expected = {triplets.size(), band_indices.size(), num_band, num_band};
-  if (out.pp.shape != expected) {
-    throw InputError(path, "interaction strength has shape " + shape_text(out.pp.shape) +
-                               ", but grid point " + std::to_string(grid_point) + " needs " +
-                               shape_text(expected) +
+  if (pp_shape != expected) {
+    throw InputError(path, "interaction strength has shape " + shape_text(pp_shape) + ", but grid point " +
+                               std::to_string(grid_point) + " needs " + shape_text(expected) +
                                " (triplets, band_indices, bands, bands): written for another mesh, "
                                "band_indices or crystal?");
   }
-  if (out.g_zero.size() != 0 && out.g_zero.shape != out.pp.shape) {
-    throw InputError(path,
-                     "g_zero has shape " + shape_text(out.g_zero.shape) + ", pp " + shape_text(out.pp.shape));
+  if (!g_zero_shape.empty() && g_zero_shape != pp_shape) {
+    throw InputError(path, "g_zero has shape " + shape_text(g_zero_shape) + ", pp " + shape_text(pp_shape));
   }
   if (f.exists("grid_point")) {
     out.grid_point = f.read_int_scalar("grid_point");
@@ -168,6 +181,38 @@ PpFile read_pp_file(const std::string& path, std::int64_t grid_point,
     const NdArray<std::int64_t> mesh = f.read_int("mesh");
     if (mesh.size() == 3) out.mesh = {mesh[0], mesh[1], mesh[2]};
   }
+}
+
+}  // namespace
+
+void check_pp_file(const std::string& path, std::int64_t grid_point,
+                   const std::vector<interaction::Triplet>& triplets,
+                   const std::vector<std::int64_t>& band_indices, std::size_t num_band) {
+  require_pp_file_exists(path, grid_point);
+  const Hdf5File f(path);
+  std::vector<std::size_t> g_zero_shape;
+  if (f.exists("g_zero")) g_zero_shape = f.shape("g_zero");
+  if (NdArray<double>::element_count(g_zero_shape) == 0) g_zero_shape.clear();  // as read_pp_file
+  PpFile metadata;
+  check_pp_metadata(f, stored_pp_shape(f), g_zero_shape, grid_point, triplets, band_indices, num_band,
+                    metadata);
+}
+
+PpFile read_pp_file(const std::string& path, std::int64_t grid_point,
+                    const std::vector<interaction::Triplet>& triplets,
+                    const std::vector<std::int64_t>& band_indices, std::size_t num_band) {
+  require_pp_file_exists(path, grid_point);
+  const Hdf5File f(path);
+  stored_pp_shape(f);  // refuses a file without interaction strength
+  PpFile out;
+  if (f.exists("pp")) {
+    out.pp = f.read_double("pp");
+    if (f.exists("g_zero")) out.g_zero = f.read_int("g_zero");
+  } else {
+    read_packed(f, out);
+  }
+  check_pp_metadata(f, out.pp.shape, out.g_zero.size() != 0 ? out.g_zero.shape : std::vector<std::size_t>{},
+                    grid_point, triplets, band_indices, num_band, out);
   return out;
 }
 

@@ -7,8 +7,9 @@
 //   temperatures, n_m integration methods, n_fp frequency points, P ranks, T threads
 //   per rank; for LBTE the collision matrix n x n, n = 3 N_ir nb (n = N nb reducible), on a
 //   p x q BLACS grid.
-// Items are held by every rank, by rank 0 only (the grid-point modes compute on rank 0), or
-// once per node (the phonon eigenvectors of rta and lbte live in an MPI-3 shared window).
+// Items are held by every rank, by rank 0 only (mode phonons' arrays, the gathered results
+// of the grid-point modes), or once per node (the phonon eigenvectors live in an MPI-3
+// shared window).
 //
 // The pre-flight compares the worst rank's need,
 //   every-rank items + rank-0 items + per-node items / (ranks on the node),

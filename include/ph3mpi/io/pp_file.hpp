@@ -51,4 +51,12 @@ PpFile read_pp_file(const std::string& path, std::int64_t grid_point,
                     const std::vector<interaction::Triplet>& triplets,
                     const std::vector<std::int64_t>& band_indices, std::size_t num_band);
 
+// The checks of read_pp_file that need no interaction values (the file is there and holds
+// an interaction strength of the right shape, for this grid point, its triplets and these
+// bands), the same InputErrors, without reading the interaction itself: lets a run refuse
+// a bad file before anything is computed, and read it later where it is used.
+void check_pp_file(const std::string& path, std::int64_t grid_point,
+                   const std::vector<interaction::Triplet>& triplets,
+                   const std::vector<std::int64_t>& band_indices, std::size_t num_band);
+
 }  // namespace ph3mpi::io

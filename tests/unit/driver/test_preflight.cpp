@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "ph3mpi/common/error.hpp"
@@ -59,12 +60,17 @@ TEST(MemoryModel, FormulasOfRtaAndTheirScopes) {
   EXPECT_GT(one, 500.0 * (1ULL << 30));  // 1000^3 RTA: over half a TiB
 }
 
-TEST(MemoryModel, RootOnlyModesAndLbteSolvers) {
-  const auto ise = ph3mpi::driver::model_memory(si_sizes(Mode::kIse, 1e6));
-  for (const auto& i : ise.items) {
-    if (i.name == "phonon eigenvectors") {
-      EXPECT_EQ(i.scope, MemoryScope::kRootOnly);
-    }
+TEST(MemoryModel, GridPointModesAndLbteSolvers) {
+  // ise, rse, jdos, isotope: grid points on every rank, eigenvectors once per node, the
+  // gathered results on rank 0 only.
+  for (const Mode mode : {Mode::kIse, Mode::kRse, Mode::kJdos, Mode::kIsotope}) {
+    const auto model = ph3mpi::driver::model_memory(si_sizes(mode, 1e6));
+    std::map<std::string, MemoryScope> scopes;
+    for (const auto& i : model.items) scopes[i.name] = i.scope;
+    EXPECT_EQ(scopes.at("phonon eigenvectors"), MemoryScope::kPerNode);
+    EXPECT_EQ(scopes.at("phonon frequencies"), MemoryScope::kEveryRank);
+    EXPECT_EQ(scopes.at("results"), MemoryScope::kRootOnly);
+    EXPECT_LT(model.worst_rank_bytes(4), model.worst_rank_bytes(1));
   }
   MemorySizes lbte = si_sizes(Mode::kLbte, 216000);  // Si 60^3
   lbte.num_ir_points = 4500;

@@ -29,16 +29,24 @@ PpFile reference_file(std::int64_t gp) {
   return f;
 }
 
-// The InputError message of read_pp_file, or "" when it succeeds.
+// The InputError message of read_pp_file, or "" when it succeeds; check_pp_file (the
+// same checks without reading the interaction) must give the same message.
 std::string read_error(const std::string& path, std::int64_t gp,
                        const std::vector<interaction::Triplet>& triplets,
                        const std::vector<std::int64_t>& bands, std::size_t nb) {
+  std::string read_message, check_message;
   try {
     read_pp_file(path, gp, triplets, bands, nb);
   } catch (const InputError& e) {
-    return e.what();
+    read_message = e.what();
   }
-  return "";
+  try {
+    check_pp_file(path, gp, triplets, bands, nb);
+  } catch (const InputError& e) {
+    check_message = e.what();
+  }
+  EXPECT_EQ(check_message, read_message);
+  return read_message;
 }
 
 TEST(PpFile, NameAsPhono3py) {
@@ -53,6 +61,7 @@ TEST(PpFile, RoundTripAndDatasetNames) {
   write_pp_file(path, written);
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
   const PpFile read = read_pp_file(path, 105, written.triplets, kBands, 6);
+  EXPECT_NO_THROW(check_pp_file(path, 105, written.triplets, kBands, 6));
   EXPECT_EQ(read.pp.shape, written.pp.shape);
   EXPECT_EQ(read.pp.data, written.pp.data);  // bit for bit
   EXPECT_EQ(read.g_zero.data, written.g_zero.data);
@@ -136,6 +145,9 @@ TEST(PpFile, ReadsPhono3pysPackedLayout) {
   }
   const std::vector<interaction::Triplet> triplets(3, interaction::Triplet{4, 0, 0});
   const PpFile read = read_pp_file(path, 4, triplets, {0}, 2);
+  EXPECT_NO_THROW(check_pp_file(path, 4, triplets, {0}, 2));
+  EXPECT_NE(read_error(path, 4, {triplets[0]}, {0}, 2).find("interaction strength has shape (3, 1, 2, 2)"),
+            std::string::npos);
   EXPECT_EQ(read.pp.shape, shape);
   EXPECT_EQ(read.pp.data, expected.data);
   EXPECT_EQ(read.g_zero.data, g_zero);
