@@ -7,14 +7,19 @@ macro(ph3mpi_missing what debian_package)
                       "(or run scripts/install-deps.sh).")
 endmacro()
 
-find_package(MPI COMPONENTS C CXX QUIET)
-if(NOT MPI_CXX_FOUND)
+find_package(MPI COMPONENTS C QUIET)
+if(NOT MPI_C_FOUND)
   ph3mpi_missing("MPI (Open MPI)" "libopenmpi-dev openmpi-bin")
 endif()
+# MPI's C API, also from C++: mpi.h must not pull in the removed MPI-2 C++ bindings
+# (they would need libmpi_cxx).
+add_library(ph3mpi::mpi INTERFACE IMPORTED)
+target_link_libraries(ph3mpi::mpi INTERFACE MPI::MPI_C)
+target_compile_definitions(ph3mpi::mpi INTERFACE OMPI_SKIP_MPICXX=1 MPICH_SKIP_MPICXX=1)
 
-find_package(Boost 1.74 QUIET COMPONENTS mpi serialization)
+find_package(Boost 1.74 QUIET COMPONENTS serialization)
 if(NOT Boost_FOUND)
-  ph3mpi_missing("Boost.MPI / Boost.Serialization" "libboost-mpi-dev libboost-serialization-dev")
+  ph3mpi_missing("Boost.Serialization" "libboost-serialization-dev")
 endif()
 
 set(HDF5_PREFER_PARALLEL ON)
@@ -82,7 +87,7 @@ if(PH3MPI_BUILD_TESTS)
   endif()
 endif()
 
-message(STATUS "ph3mpi: MPI ${MPI_CXX_VERSION} (${MPIEXEC_EXECUTABLE}), Boost ${Boost_VERSION}, "
+message(STATUS "ph3mpi: MPI ${MPI_C_VERSION} (${MPIEXEC_EXECUTABLE}), Boost ${Boost_VERSION}, "
                "HDF5 ${HDF5_VERSION} (parallel), ScaLAPACK ${PH3MPI_SCALAPACK_LIBRARY}, Eigen ${Eigen3_VERSION}, "
                "OpenMP ${OpenMP_CXX_VERSION}, spglib ${SPGLIB_VERSION}, toml++ ${tomlplusplus_VERSION}, "
                "yaml-cpp ${yaml-cpp_VERSION}, CLI11 ${CLI11_VERSION}, GTest ${GTest_VERSION}")

@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config git
   openmpi-bin libopenmpi-dev            # MPI (Open MPI)
-  libboost-mpi-dev libboost-serialization-dev
+  libboost-serialization-dev            # Boost.Serialization (coordinator messages)
   libhdf5-openmpi-dev hdf5-tools        # HDF5, parallel (openmpi flavour)
   libscalapack-openmpi-dev              # ScaLAPACK + BLACS (openmpi)
   libopenblas-dev liblapack-dev         # BLAS / LAPACK

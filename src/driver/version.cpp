@@ -1,17 +1,16 @@
 // `ph3mpi --version`. Library versions are asked at run time where the library
 // can tell (MPI, spglib); otherwise they are the versions compiled against.
-#include <mpi.h>
 #include <spglib.h>
 
 #include <toml++/toml.h>
 #include <CLI/Version.hpp>
 #include <Eigen/Core>
 #include <boost/version.hpp>
-#include <cctype>
 #include <ostream>
 #include <string>
 
 #include "ph3mpi/driver/driver.hpp"
+#include "ph3mpi/parallel/mpi_environment.hpp"
 
 // HDF5 is used only in io/ and yaml-cpp has no version macro: CMake passes the
 // versions it found (see the top-level CMakeLists.txt).
@@ -23,29 +22,10 @@
 #endif
 
 namespace ph3mpi::driver {
-namespace {
-
-std::string mpi_library_version() {
-  // MPI_Get_library_version may be called before MPI_Init (MPI-3).
-  char text[MPI_MAX_LIBRARY_VERSION_STRING] = {};
-  int length = 0;
-  MPI_Get_library_version(text, &length);
-  std::string version(text, static_cast<std::size_t>(length > 0 ? length : 0));
-  const auto end = version.find_first_of("\r\n");
-  if (end != std::string::npos) version.resize(end);
-  while (!version.empty() && (std::isspace(static_cast<unsigned char>(version.back())) ||
-                              version.back() == ',' || version.back() == '\0'))
-    version.pop_back();
-  int major = 0, minor = 0;
-  MPI_Get_version(&major, &minor);
-  return version + " (MPI standard " + std::to_string(major) + "." + std::to_string(minor) + ")";
-}
-
-}  // namespace
 
 void print_version(std::ostream& out) {
   out << "ph3mpi " << PH3MPI_VERSION << "\n"
-      << "  MPI:      " << mpi_library_version() << "\n"
+      << "  MPI:      " << parallel::mpi_library_version() << "\n"
       << "  HDF5:     " << PH3MPI_HDF5_VERSION << "\n"
       << "  Boost:    " << BOOST_VERSION / 100000 << "." << BOOST_VERSION / 100 % 1000 << "."
       << BOOST_VERSION % 100 << "\n"

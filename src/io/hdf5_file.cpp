@@ -13,6 +13,7 @@
 #include "ph3mpi/common/file_access.hpp"
 #include "ph3mpi/io/finite_check.hpp"
 #include "ph3mpi/io/safe_files.hpp"
+#include "ph3mpi/parallel/mpi_handle.hpp"
 
 namespace ph3mpi::io {
 namespace {
@@ -115,7 +116,7 @@ Hdf5File::Hdf5File(const std::string& path, Mode mode) : path_(path) {
 Hdf5File::Hdf5File(const std::string& path, Mode mode, MPI_Comm comm) : path_(path), parallel_(true) {
   silence_hdf5_errors();
   int rank = 0;
-  MPI_Comm_rank(comm, &rank);
+  PH3MPI_MPI_CHECK(MPI_Comm_rank, comm, &rank);
   writer_ = rank == 0;
   Hdf5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (!fapl.valid() || H5Pset_fapl_mpio(fapl.id(), comm, MPI_INFO_NULL) < 0) {
@@ -133,7 +134,7 @@ Hdf5File::Hdf5File(const std::string& path, Mode mode, MPI_Comm comm) : path_(pa
         cleared = 0;
       }
     }
-    MPI_Bcast(&cleared, 1, MPI_INT, 0, comm);
+    PH3MPI_MPI_CHECK(MPI_Bcast, &cleared, 1, MPI_INT, 0, comm);
     if (cleared == 0) throw InputError(path, "cannot replace the existing file" + creation_cause(path));
     file_ = Hdf5Handle(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.id()), H5Fclose);
   } else {

@@ -1,11 +1,10 @@
 // phono3py-compatible kappa-*.hdf5 writer (see kappa_file.hpp).
 #include "ph3mpi/io/kappa_file.hpp"
 
-#include <boost/mpi/communicator.hpp>
-
 #include <cstdio>
 
 #include "ph3mpi/common/error.hpp"
+#include "ph3mpi/parallel/mpi_handle.hpp"
 
 namespace ph3mpi::io {
 namespace {
@@ -207,8 +206,8 @@ void KappaFile::write_whole(const std::string& dataset, const NdArray<double>& a
 
 std::unique_ptr<KappaFile> create_kappa_file(const std::string& path, const KappaFileLayout& layout,
                                              const parallel::Context& context) {
-  if (context.communicator() != nullptr && context.size() > 1) {
-    return std::make_unique<KappaFile>(path, layout, static_cast<MPI_Comm>(*context.communicator()));
+  if (context.is_mpi() && context.size() > 1) {
+    return std::make_unique<KappaFile>(path, layout, parallel::native_communicator(context));
   }
   return std::make_unique<KappaFile>(path, layout);
 }

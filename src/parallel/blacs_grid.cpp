@@ -1,11 +1,10 @@
 #include "ph3mpi/parallel/blacs_grid.hpp"
 
-#include <mpi.h>
-
-#include <boost/mpi/communicator.hpp>
+#include <array>
 #include <string>
 
 #include "ph3mpi/common/error.hpp"
+#include "ph3mpi/parallel/mpi_handle.hpp"
 #include "scalapack_api.hpp"
 
 namespace ph3mpi::parallel {
@@ -25,9 +24,7 @@ struct BlacsGrid::BlacsContextOwner {
   ~BlacsContextOwner() {
     // A grid that outlives MPI cannot be released any more (MPI calls after
     // MPI_Finalize are erroneous); the process is ending anyway.
-    int finalized = 0;
-    MPI_Finalized(&finalized);
-    if (!finalized) Cblacs_gridexit(blacs_context);
+    if (!mpi_finalized()) Cblacs_gridexit(blacs_context);
   }
   BlacsContextOwner(const BlacsContextOwner&) = delete;
   BlacsContextOwner& operator=(const BlacsContextOwner&) = delete;
@@ -41,13 +38,14 @@ BlacsGrid::BlacsGrid(const Context& context, GridShape shape) : context_(context
     throw Error("BLACS grid " + std::to_string(shape.nprow) + " x " + std::to_string(shape.npcol) +
                 " does not match the " + std::to_string(context.size()) + " ranks of the context");
   }
-  const boost::mpi::communicator* comm = context.communicator();
-  if (comm == nullptr) {
+  if (!context.is_mpi()) {
     // Serial backend: the 1 x 1 LAPACK grid, no BLACS and no MPI.
     ranks_ = std::make_shared<const std::vector<int>>(1, 0);
     return;
   }
-  const MPI_Comm mpi_comm = *comm;
+  // BLACS builds its own communicators from the one it is given (the native handle,
+  // with the caller's error handler: BLACS does not check MPI return codes).
+  const MPI_Comm mpi_comm = native_communicator(context);
   // The system handle is only the input of Cblacs_gridinit (which builds the grid's
   // own communicators from it); it is released at once because BLACS hands out the
   // same slot to every grid on one communicator, so holding it would let one grid's
@@ -70,13 +68,10 @@ BlacsGrid::BlacsGrid(const Context& context, GridShape shape) : context_(context
   blacs_context_ = ictxt;
   // Which communicator rank sits at which grid position: asked from every rank
   // rather than assumed, so the row placement never depends on BLACS' numbering.
-  const int mine[2] = {myrow_, mycol_};
-  std::vector<int> all(2 * static_cast<std::size_t>(context.size()));
-  MPI_Allgather(mine, 2, MPI_INT, all.data(), 2, MPI_INT, mpi_comm);
+  const std::vector<std::array<int, 2>> all = context.allgather(std::array<int, 2>{myrow_, mycol_});
   auto ranks = std::make_shared<std::vector<int>>(static_cast<std::size_t>(context.size()), -1);
   for (int r = 0; r < context.size(); ++r) {
-    const int prow = all[2 * static_cast<std::size_t>(r)];
-    const int pcol = all[2 * static_cast<std::size_t>(r) + 1];
+    const auto [prow, pcol] = all[static_cast<std::size_t>(r)];
     (*ranks)[static_cast<std::size_t>(prow * shape.npcol + pcol)] = r;
   }
   ranks_ = std::move(ranks);

@@ -1,15 +1,13 @@
 #include "ph3mpi/parallel/block_cyclic_ops.hpp"
 
-#include <mpi.h>
-
 #include <algorithm>
-#include <boost/mpi/communicator.hpp>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <utility>
 
 #include "ph3mpi/common/error.hpp"
+#include "ph3mpi/parallel/mpi_handle.hpp"
 #include "scalapack_api.hpp"
 
 namespace ph3mpi::parallel {
@@ -39,7 +37,9 @@ class TrackedBuffer {
   std::int64_t bytes_;
 };
 
-MPI_Comm comm_of(const BlacsGrid& grid) { return *grid.context().communicator(); }
+// The row exchange's derived datatypes and MPI_Alltoallw run on the grid's native
+// communicator (only BLACS grids, i.e. MPI Contexts, get here).
+MPI_Comm comm_of(const BlacsGrid& grid) { return native_communicator(grid.context()); }
 
 int to_int(std::int64_t value, const char* what) {
   if (value < 0 || value > kIntMax) {
@@ -71,13 +71,17 @@ void agree_on_error(const BlacsGrid& grid, const std::string& local_error) {
 // MPI derived datatypes freed at scope exit.
 class TypeList {
  public:
+  TypeList() = default;
+  TypeList(const TypeList&) = delete;
+  TypeList& operator=(const TypeList&) = delete;
   ~TypeList() {
+    if (mpi_finalized()) return;
     for (MPI_Datatype& t : types_) MPI_Type_free(&t);
   }
   MPI_Datatype commit(MPI_Datatype t) {
-    MPI_Type_commit(&t);
     types_.push_back(t);
-    return t;
+    PH3MPI_MPI_CHECK(MPI_Type_commit, &types_.back());
+    return types_.back();
   }
   // An intermediate type: only needed until the types built on it are committed
   // (MPI keeps what it needs), but simplest to free together.
@@ -106,11 +110,12 @@ MPI_Datatype row_pattern_type(const BlockCyclicMatrix& a, int pcol, TypeList& ty
   }
   if (lengths.empty()) return MPI_DATATYPE_NULL;
   MPI_Datatype pattern = MPI_DATATYPE_NULL;
-  MPI_Type_indexed(static_cast<int>(lengths.size()), lengths.data(), displs.data(), MPI_DOUBLE, &pattern);
+  PH3MPI_MPI_CHECK(MPI_Type_indexed, static_cast<int>(lengths.size()), lengths.data(), displs.data(),
+                   MPI_DOUBLE, &pattern);
   types.keep(pattern);
   MPI_Datatype resized = MPI_DATATYPE_NULL;
-  MPI_Type_create_resized(pattern, 0, static_cast<MPI_Aint>(cols * static_cast<std::int64_t>(sizeof(double))),
-                          &resized);
+  PH3MPI_MPI_CHECK(MPI_Type_create_resized, pattern, 0,
+                   static_cast<MPI_Aint>(cols * static_cast<std::int64_t>(sizeof(double))), &resized);
   return types.keep(resized);
 }
 
@@ -120,11 +125,11 @@ MPI_Datatype row_pattern_type(const BlockCyclicMatrix& a, int pcol, TypeList& ty
 MPI_Datatype local_row_type(const BlockCyclicMatrix& a, TypeList& types) {
   if (a.local_cols() == 0) return MPI_DATATYPE_NULL;
   MPI_Datatype vec = MPI_DATATYPE_NULL;
-  MPI_Type_vector(static_cast<int>(a.local_cols()), 1, static_cast<int>(a.local_leading_dim()), MPI_DOUBLE,
-                  &vec);
+  PH3MPI_MPI_CHECK(MPI_Type_vector, static_cast<int>(a.local_cols()), 1,
+                   static_cast<int>(a.local_leading_dim()), MPI_DOUBLE, &vec);
   types.keep(vec);
   MPI_Datatype resized = MPI_DATATYPE_NULL;
-  MPI_Type_create_resized(vec, 0, static_cast<MPI_Aint>(sizeof(double)), &resized);
+  PH3MPI_MPI_CHECK(MPI_Type_create_resized, vec, 0, static_cast<MPI_Aint>(sizeof(double)), &resized);
   return types.keep(resized);
 }
 
@@ -136,27 +141,19 @@ struct AllRows {
 };
 
 AllRows allgather_rows(const BlacsGrid& grid, const std::vector<std::int64_t>& mine, const char* op) {
-  const MPI_Comm comm = comm_of(grid);
-  const int size = grid.context().size();
+  const Context& ctx = grid.context();
+  const int size = ctx.size();
   AllRows all;
-  all.counts.assign(static_cast<std::size_t>(size), 0);
-  const std::int64_t my_count = static_cast<std::int64_t>(mine.size());
-  MPI_Allgather(&my_count, 1, MPI_INT64_T, all.counts.data(), 1, MPI_INT64_T, comm);
+  all.counts = ctx.allgather(static_cast<std::int64_t>(mine.size()));
   all.offsets.assign(static_cast<std::size_t>(size) + 1, 0);
   for (int r = 0; r < size; ++r) all.offsets[r + 1] = all.offsets[r] + all.counts[r];
   if (all.offsets.back() > kIntMax) {
     throw Error(std::string(op) + ": " + std::to_string(all.offsets.back()) +
                 " row indices over all ranks exceed one exchange (2^31-1)");
   }
-  std::vector<int> counts(static_cast<std::size_t>(size));
-  std::vector<int> displs(static_cast<std::size_t>(size));
-  for (int r = 0; r < size; ++r) {
-    counts[r] = static_cast<int>(all.counts[r]);
-    displs[r] = static_cast<int>(all.offsets[r]);
-  }
+  const std::vector<std::size_t> counts(all.counts.begin(), all.counts.end());
   all.rows.resize(static_cast<std::size_t>(all.offsets.back()));
-  MPI_Allgatherv(mine.data(), static_cast<int>(my_count), MPI_INT64_T, all.rows.data(), counts.data(),
-                 displs.data(), MPI_INT64_T, comm);
+  ctx.allgatherv(mine.data(), mine.size(), all.rows.data(), counts);
   return all;
 }
 
@@ -215,8 +212,8 @@ void exchange_round(const BlockCyclicMatrix& a, double* matrix_local, const AllR
       for (int pc = 0; pc < grid.npcol(); ++pc) {
         if (pattern[pc] == MPI_DATATYPE_NULL) continue;
         MPI_Datatype t = MPI_DATATYPE_NULL;
-        MPI_Type_create_indexed_block(static_cast<int>(positions[pr].size()), 1, positions[pr].data(),
-                                      pattern[pc], &t);
+        PH3MPI_MPI_CHECK(MPI_Type_create_indexed_block, static_cast<int>(positions[pr].size()), 1,
+                         positions[pr].data(), pattern[pc], &t);
         const int peer = grid.rank_of(pr, pc);
         row_side_type[peer] = types.commit(t);
         row_side_count[peer] = 1;
@@ -240,24 +237,23 @@ void exchange_round(const BlockCyclicMatrix& a, double* matrix_local, const AllR
       }
       if (local_rows.empty()) continue;
       MPI_Datatype t = MPI_DATATYPE_NULL;
-      MPI_Type_create_indexed_block(static_cast<int>(local_rows.size()), 1, local_rows.data(), local_row, &t);
+      PH3MPI_MPI_CHECK(MPI_Type_create_indexed_block, static_cast<int>(local_rows.size()), 1,
+                       local_rows.data(), local_row, &t);
       matrix_side_type[r] = types.commit(t);
       matrix_side_count[r] = 1;
     }
   }
 
   const std::vector<int> zero_displs(static_cast<std::size_t>(size), 0);
-  int rc = MPI_SUCCESS;
   if (direction == Direction::kRowsToMatrix) {
-    rc = MPI_Alltoallw(my_rows, row_side_count.data(), zero_displs.data(), row_side_type.data(), matrix_local,
-                       matrix_side_count.data(), zero_displs.data(), matrix_side_type.data(), comm_of(grid));
+    PH3MPI_MPI_CHECK(MPI_Alltoallw, my_rows, row_side_count.data(), zero_displs.data(), row_side_type.data(),
+                     matrix_local, matrix_side_count.data(), zero_displs.data(), matrix_side_type.data(),
+                     comm_of(grid));
   } else {
-    rc = MPI_Alltoallw(matrix_local, matrix_side_count.data(), zero_displs.data(), matrix_side_type.data(),
-                       my_rows, row_side_count.data(), zero_displs.data(), row_side_type.data(),
-                       comm_of(grid));
+    PH3MPI_MPI_CHECK(MPI_Alltoallw, matrix_local, matrix_side_count.data(), zero_displs.data(),
+                     matrix_side_type.data(), my_rows, row_side_count.data(), zero_displs.data(),
+                     row_side_type.data(), comm_of(grid));
   }
-  if (rc != MPI_SUCCESS)
-    throw Error("block-cyclic row exchange: MPI_Alltoallw failed with code " + std::to_string(rc));
 }
 
 std::string check_row_indices(const BlockCyclicMatrix& a, const std::vector<std::int64_t>& rows,
@@ -436,7 +432,7 @@ SymmetricEigenSolution eigen_scalapack(BlockCyclicMatrix& a, EigenSolver solver,
   // (n = 37, nb = 64 on 1 x 2: process column 1 is empty) gets wrong values from
   // pdsyevd. Process (0, 0) always owns the first block: its W is given to every rank,
   // which also makes the eigenvalues bitwise identical everywhere.
-  MPI_Bcast(result.eigenvalues.data(), n, MPI_DOUBLE, grid.rank_of(0, 0), comm_of(grid));
+  grid.context().broadcast(result.eigenvalues, grid.rank_of(0, 0));
   return result;
 }
 
@@ -562,21 +558,20 @@ std::vector<double> gather_replicated(const BlockCyclicMatrix& a) {
   }
   const int size = grid.context().size();
   const std::int64_t nb = a.block_size();
-  std::vector<int> counts(static_cast<std::size_t>(size), 0);
-  std::vector<int> displs(static_cast<std::size_t>(size), 0);
+  std::vector<std::size_t> counts(static_cast<std::size_t>(size), 0);
+  std::vector<std::size_t> displs(static_cast<std::size_t>(size), 0);
   std::vector<std::pair<int, int>> position(static_cast<std::size_t>(size));
   for (int pr = 0; pr < grid.nprow(); ++pr) {
     for (int pc = 0; pc < grid.npcol(); ++pc) {
       const int r = grid.rank_of(pr, pc);
       position[r] = {pr, pc};
-      counts[r] = static_cast<int>(numroc(m, nb, pr, grid.nprow()) * numroc(n, nb, pc, grid.npcol()));
+      counts[r] = static_cast<std::size_t>(numroc(m, nb, pr, grid.nprow()) * numroc(n, nb, pc, grid.npcol()));
     }
   }
   for (int r = 1; r < size; ++r) displs[r] = displs[r - 1] + counts[r - 1];
   // The local arrays are contiguous (leading dimension = local rows when non-empty).
   TrackedBuffer<double> all(static_cast<std::size_t>(m * n));
-  MPI_Allgatherv(a.local_data(), static_cast<int>(a.local_size()), MPI_DOUBLE, all.data(), counts.data(),
-                 displs.data(), MPI_DOUBLE, comm_of(grid));
+  grid.context().allgatherv(a.local_data(), static_cast<std::size_t>(a.local_size()), all.data(), counts);
   for (int r = 0; r < size; ++r) {
     const auto [pr, pc] = position[r];
     const std::int64_t lrows = numroc(m, nb, pr, grid.nprow());

@@ -1,15 +1,12 @@
 #include "ph3mpi/parallel/coordinator.hpp"
 
 #include <algorithm>
-#include <boost/mpi/communicator.hpp>
-#include <boost/mpi/request.hpp>
-#include <boost/mpi/status.hpp>
-#include <boost/optional.hpp>
 #include <cmath>
 #include <deque>
 #include <exception>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <set>
 
 namespace ph3mpi::parallel {
@@ -93,12 +90,12 @@ struct FailureMessage {
 };
 
 // Runs one batch, turning any exception into a BatchFailure (rank filled in by the caller).
-boost::optional<BatchFailure> run_batch(const BatchRunner& runner, const Batch& batch, bool serialize,
-                                        std::vector<std::string>& bytes) {
+std::optional<BatchFailure> run_batch(const BatchRunner& runner, const Batch& batch, bool serialize,
+                                      std::vector<std::string>& bytes) {
   BatchFailure failure;
   try {
     bytes = runner(batch, serialize);
-    return boost::none;
+    return std::nullopt;
   } catch (const GridPointError& e) {
     failure.items = {e.grid_point()};
     failure.message = e.what();
@@ -149,14 +146,6 @@ ByteOutcome run_sequential(const Context& context, const std::vector<Batch>& sch
   return outcome;
 }
 
-// Receives a whole byte message whose envelope `status` was probed.
-std::string receive_bytes(const boost::mpi::communicator& comm, const boost::mpi::status& status) {
-  const boost::optional<int> count = status.count<char>();
-  std::string bytes(count ? static_cast<std::size_t>(*count) : 0, '\0');
-  comm.recv(status.source(), status.tag(), bytes.data(), static_cast<int>(bytes.size()));
-  return bytes;
-}
-
 int checked_size(const std::string& bytes) {
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     throw Error("coordinator: a batch's results take " + std::to_string(bytes.size()) +
@@ -165,9 +154,10 @@ int checked_size(const std::string& bytes) {
   return static_cast<int>(bytes.size());
 }
 
-ByteOutcome run_root(const Context& context, const boost::mpi::communicator& comm,
-                     const std::vector<Batch>& schedule, const CoordinatorOptions& options, int in_flight,
-                     const BatchRunner& runner, bool ship_to_root) {
+// `comm`: the coordinator's private duplicate of `context`.
+ByteOutcome run_root(const Context& context, const Context& comm, const std::vector<Batch>& schedule,
+                     const CoordinatorOptions& options, int in_flight, const BatchRunner& runner,
+                     bool ship_to_root) {
   ByteOutcome outcome;
   const auto n = static_cast<std::int64_t>(schedule.size());
   outcome.stats.batch_rank.assign(schedule.size(), -1);
@@ -187,12 +177,12 @@ ByteOutcome run_root(const Context& context, const boost::mpi::communicator& com
     }
   };
 
-  auto handle = [&](const boost::mpi::status& status) {
-    const std::string bytes = receive_bytes(comm, status);
-    if (status.tag() == kFailureTag) {
+  auto handle = [&](const Context::MessageInfo& status) {
+    const std::string bytes = comm.receive_message(status);
+    if (status.tag == kFailureTag) {
       FailureMessage message;
       from_bytes(bytes, message);
-      report_failure(context, options, BatchFailure{status.source(), message.items, message.message});
+      report_failure(context, options, BatchFailure{status.source, message.items, message.message});
       return;
     }
     ReportMessage report;
@@ -205,7 +195,7 @@ ByteOutcome run_root(const Context& context, const boost::mpi::communicator& com
     }
     ++finished;
     count_done(options, batch);
-    give(status.source());
+    give(status.source);
   };
 
   auto compute_own = [&](std::int64_t index) {
@@ -230,31 +220,26 @@ ByteOutcome run_root(const Context& context, const boost::mpi::communicator& com
   if (own_first != kStop) compute_own(own_first);
 
   while (finished < n) {
-    while (boost::optional<boost::mpi::status> status =
-               comm.iprobe(boost::mpi::any_source, boost::mpi::any_tag)) {
+    while (const std::optional<Context::MessageInfo> status =
+               comm.iprobe(Context::kAnySource, Context::kAnyTag)) {
       handle(*status);
     }
     if (next < n) {
       compute_own(next++);
     } else if (finished < n) {
-      handle(comm.probe(boost::mpi::any_source, boost::mpi::any_tag));
+      handle(comm.probe(Context::kAnySource, Context::kAnyTag));
     }
   }
   return outcome;
 }
 
-ByteOutcome run_worker(const Context& context, const boost::mpi::communicator& comm,
-                       const std::vector<Batch>& schedule, const BatchRunner& runner, bool ship_to_root) {
+ByteOutcome run_worker(const Context& context, const Context& comm, const std::vector<Batch>& schedule,
+                       const BatchRunner& runner, bool ship_to_root) {
   ByteOutcome outcome;
   std::deque<std::int64_t> queue;
-  boost::optional<boost::mpi::request> sending;
-  std::string sending_bytes;  // must outlive the non-blocking send
+  PendingSend sending;  // owns the bytes of the report in flight
 
-  auto receive_assignment = [&]() {
-    std::int64_t index = kStop;
-    comm.recv(0, kAssignTag, index);
-    queue.push_back(index);
-  };
+  auto receive_assignment = [&]() { queue.push_back(comm.receive<std::int64_t>(0, kAssignTag)); };
 
   while (true) {
     if (queue.empty()) receive_assignment();
@@ -268,21 +253,21 @@ ByteOutcome run_worker(const Context& context, const boost::mpi::communicator& c
     if (auto failure = run_batch(runner, batch, ship_to_root, bytes)) {
       FailureMessage message{index, failure->items, failure->message};
       const std::string encoded = to_bytes(message);
-      comm.send(0, kFailureTag, encoded.data(), checked_size(encoded));
+      comm.send_bytes(0, kFailureTag, encoded.data(), static_cast<std::size_t>(checked_size(encoded)));
       // Rank 0 prints the message and aborts the job; wait for it here so this rank
       // neither prints a second message nor exits while the others still run.
-      std::int64_t never = 0;
-      comm.recv(0, kNeverTag, never);
+      comm.receive<std::int64_t>(0, kNeverTag);
       context.abort(1);
     }
     outcome.stats.local_batches.push_back(index);
 
     ReportMessage report{index, std::move(bytes)};
-    if (sending) sending->wait();
-    sending_bytes = to_bytes(report);
-    sending = comm.isend(0, kReportTag, sending_bytes.data(), checked_size(sending_bytes));
+    sending.wait();
+    std::string encoded = to_bytes(report);
+    checked_size(encoded);
+    sending = comm.isend_bytes(0, kReportTag, std::move(encoded));
   }
-  if (sending) sending->wait();
+  sending.wait();
   return outcome;
 }
 
@@ -299,11 +284,9 @@ void agree_on_inputs(const Context& context, std::vector<WorkItem>& items, std::
 ByteOutcome run_schedule(const Context& context, const std::vector<Batch>& schedule,
                          const CoordinatorOptions& options, int assignments_in_flight,
                          const BatchRunner& runner, bool ship_to_root) {
-  if (context.size() == 1 || context.communicator() == nullptr) {
-    return run_sequential(context, schedule, options, runner);
-  }
+  if (context.size() == 1) return run_sequential(context, schedule, options, runner);
   // A private duplicate: coordinator messages never match anybody else's receives.
-  const boost::mpi::communicator comm(*context.communicator(), boost::mpi::comm_duplicate);
+  const Context comm = context.duplicate();
   const int in_flight = std::max(1, assignments_in_flight);
   if (comm.rank() == 0) return run_root(context, comm, schedule, options, in_flight, runner, ship_to_root);
   return run_worker(context, comm, schedule, runner, ship_to_root);

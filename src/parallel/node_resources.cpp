@@ -1,10 +1,8 @@
 #include "ph3mpi/parallel/node_resources.hpp"
 
-#include <mpi.h>
 #include <sched.h>
 #include <unistd.h>
 
-#include <boost/mpi/communicator.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -92,18 +90,6 @@ int logical_cpus() {
   return n > 0 ? static_cast<int>(n) : 1;
 }
 
-int ranks_on_this_node(const Context& context) {
-  const boost::mpi::communicator* comm = context.communicator();
-  if (comm == nullptr) return 1;
-  MPI_Comm node = MPI_COMM_NULL;
-  if (MPI_Comm_split_type(static_cast<MPI_Comm>(*comm), MPI_COMM_TYPE_SHARED, context.rank(), MPI_INFO_NULL,
-                          &node) != MPI_SUCCESS) {
-    return 1;
-  }
-  int size = 1;
-  MPI_Comm_size(node, &size);
-  MPI_Comm_free(&node);
-  return size;
-}
+int ranks_on_this_node(const Context& context) { return context.split_by_node().node.size(); }
 
 }  // namespace ph3mpi::parallel

@@ -12,7 +12,7 @@ set(_service_runner "${CMAKE_CURRENT_LIST_DIR}/run_bad_input.sh")
 set(_service_timeout_s 60)
 
 add_executable(coordinator_probe "${CMAKE_CURRENT_LIST_DIR}/coordinator_probe.cpp")
-target_link_libraries(coordinator_probe PRIVATE ph3mpi_core)
+ph3mpi_link_used_layers(coordinator_probe)
 target_compile_options(coordinator_probe PRIVATE ${PH3MPI_WARNINGS})
 
 file(GLOB _service_cases LIST_DIRECTORIES true CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/coordinator_abort/*")

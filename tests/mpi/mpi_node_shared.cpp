@@ -12,10 +12,9 @@
 #include "ph3mpi/io/hdf5_file.hpp"
 #include "ph3mpi/io/kappa_file.hpp"
 #include "ph3mpi/parallel/context.hpp"
+#include "ph3mpi/parallel/mpi_handle.hpp"
 #include "ph3mpi/parallel/node_shared.hpp"
 #include "ph3mpi/parallel/ordered_sum.hpp"
-
-#include <boost/mpi/communicator.hpp>
 
 namespace {
 
@@ -109,7 +108,7 @@ TEST(ParallelHdf5, KappaRowsFromEveryRank) {
     return 1000.0 * static_cast<double>(t) + 10.0 * static_cast<double>(g) + static_cast<double>(b) + 0.25;
   };
   {
-    ph3mpi::io::KappaFile file(dir + "/kappa.hdf5", layout, static_cast<MPI_Comm>(*ctx.communicator()));
+    ph3mpi::io::KappaFile file(dir + "/kappa.hdf5", layout, ph3mpi::parallel::native_communicator(ctx));
     ph3mpi::NdArray<double> gamma({2, n, nb});
     for (std::size_t t = 0; t < 2; ++t)
       for (std::size_t g = 0; g < n; ++g)

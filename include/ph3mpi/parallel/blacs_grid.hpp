@@ -1,8 +1,9 @@
 // A 2-D process grid for block-cyclic matrices (ScaLAPACK's BLACS grid).
 //
 // With an MPI Context the grid is a BLACS context over the Context's communicator
-// (Csys2blacs_handle + Cblacs_gridinit, row-major process order), released by
-// Cblacs_gridexit when the last copy of the BlacsGrid handle goes away. With the
+// (native_communicator, see mpi_handle.hpp; Csys2blacs_handle + Cblacs_gridinit,
+// row-major process order), released by Cblacs_gridexit when the last copy of the
+// BlacsGrid handle goes away. With the
 // serial Context it is a 1 x 1 grid without BLACS or MPI: the operations in
 // block_cyclic_ops.hpp then run plain LAPACK/BLAS on the (whole) local matrix, so
 // code and unit tests written against the grid need no mpirun.

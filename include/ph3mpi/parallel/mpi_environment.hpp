@@ -2,6 +2,8 @@
 // owns MPI's lifetime; nothing else calls MPI_Init or MPI_Finalize.
 #pragma once
 
+#include <string>
+
 namespace ph3mpi::parallel {
 
 class MpiEnvironment {
@@ -23,5 +25,9 @@ class MpiEnvironment {
   int size_ = 1;
   int provided_ = 0;
 };
+
+// The MPI library's own version line and the MPI standard it implements, e.g.
+// "Open MPI v4.1.4 (MPI standard 3.1)" (for `ph3mpi --version`; valid before MPI_Init).
+std::string mpi_library_version();
 
 }  // namespace ph3mpi::parallel

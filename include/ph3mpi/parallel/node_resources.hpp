@@ -24,7 +24,7 @@ NodeMemory node_memory();
 int logical_cpus();
 
 // Collective: the number of ranks of `context` on this rank's node
-// (MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)); 1 for the serial backend.
+// (Context::split_by_node); 1 for the serial backend.
 int ranks_on_this_node(const Context& context);
 
 }  // namespace ph3mpi::parallel

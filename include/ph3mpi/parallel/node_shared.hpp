@@ -6,7 +6,8 @@
 // it together: node rank r computes its slice of the rows (fill_rows) and a node
 // barrier publishes the whole array.
 //
-// With the serial Context (or one rank per node) this is a plain heap allocation.
+// The memory is Context::allocate_shared on the node sub-context
+// (Context::split_by_node); with the serial Context it is a plain heap allocation.
 #pragma once
 
 #include <cstddef>
@@ -40,14 +41,13 @@ class NodeSharedBuffer {
   int node_size() const noexcept { return node_size_; }  // ranks on this node
   int num_nodes() const noexcept { return num_nodes_; }  // nodes (= node-rank-0 ranks) in the context
   // Whether the memory is an MPI shared window (false: private heap allocation).
-  bool is_shared() const noexcept { return window_ != nullptr; }
+  bool is_shared() const noexcept;
 
   // Collective over the node: writes of every node rank before it are visible after it.
   void node_barrier() const;
 
  private:
-  struct Window;
-  std::unique_ptr<Window> window_;
+  std::unique_ptr<SharedMemory> memory_;  // keeps the node sub-context alive
   void* data_ = nullptr;
   std::size_t bytes_ = 0;
   int node_rank_ = 0;
