@@ -57,7 +57,8 @@ std::string ScatteringStage::settings_lines() const {
   counts.exact = true;
   const MemoryModel model =
       model_memory(memory_sizes(args_.inputs, counts, args_.context.size(), omp_get_max_threads()));
-  b << "\n  memory estimate per rank: " << format_byte_estimate(model.worst_rank_bytes(phonons_->ranks_on_node()))
+  b << "\n  memory estimate per rank: "
+    << format_byte_estimate(model.worst_rank_bytes(phonons_->ranks_on_node()))
     << " (the model --dry-run prints item by item)\n";
   return b.str();
 }
