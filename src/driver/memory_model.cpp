@@ -75,6 +75,74 @@ std::string format_byte_estimate(double bytes) {
   return text;
 }
 
+std::size_t lbte_triplet_chunk(std::optional<std::uint64_t> memory_per_rank, std::size_t num_band0,
+                               std::size_t num_band) {
+  std::uint64_t bytes = std::uint64_t{32} << 20;
+  if (memory_per_rank) bytes = std::min(bytes, *memory_per_rank / 16);
+  const std::uint64_t per_triplet = 33 * static_cast<std::uint64_t>(num_band0) * num_band * num_band;
+  return static_cast<std::size_t>(
+      std::max<std::uint64_t>(1, bytes / std::max<std::uint64_t>(1, per_triplet)));
+}
+
+// The LBTE items: the grid-point stage (phonons, one triplet chunk's interaction, the rows of
+// a grid point) and the solver's (block-cyclic matrix, and eigenvectors + workspace for the
+// direct solver or a few vectors for CG).
+void add_lbte_items(MemoryModel& m, const MemorySizes& z) {
+  const double nb = static_cast<double>(z.num_band);
+  const double N = z.num_grid_points, N_bz = z.num_bz_points, N_ir = z.num_ir_points, N_t = z.max_triplets;
+  const double n_T = static_cast<double>(z.num_temperatures);
+  const double P = z.ranks > 0 ? z.ranks : 1;
+  auto add = [&m](std::string name, std::string formula, double bytes, MemoryScope scope) {
+    m.items.push_back(MemoryItem{std::move(name), std::move(formula), bytes, scope});
+  };
+  const MemoryScope every = MemoryScope::kEveryRank, node = MemoryScope::kPerNode;
+  const double rows_per_gp = z.reducible ? nb : 3 * nb;
+  const double n = z.reducible ? N * nb : 3 * N_ir * nb;
+  m.lbte_matrix_size = n;
+  const double rows_T =
+      static_cast<double>(z.num_temperatures_solved > 0 ? z.num_temperatures_solved : z.num_temperatures);
+  add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, node);
+  add("phonon frequencies", "8 N_bz nb (+ one per node)", 8 * N_bz * nb, every);
+  add("phonon frequencies (node copy)", "8 N_bz nb", 8 * N_bz * nb, node);
+  add("triplets of a grid point", "40 N_t + 16 N", 40 * N_t + 16 * N, every);
+  // A grid point's triplets go through the interaction a chunk at a time; per triplet its
+  // Gamma sums stay, and the reducible rows of the grid point are built whole.
+  add("weights and interaction of a triplet chunk", "33 min(N_t, chunk) nb^3",
+      33 * std::min(N_t, static_cast<double>(z.lbte_triplet_chunk)) * nb * nb * nb, every);
+  add("Gamma sums per triplet, reducible rows", "8 n_T nb (N_t + N nb)", 8 * n_T * nb * (N_t + N * nb),
+      every);
+  // The solver reads the stored rows one grid point per assembly round (and one star
+  // of rows in the reducible form).
+  add("collision rows of a grid point (all T)", "8 n_T rows n", 8 * rows_T * rows_per_gp * n, every);
+  const double block = 8 * local_block_elements(n, z.blacs_block_size, z.nprow, z.npcol);
+  if (z.lbte_solver == LbteSolverKind::kConjugateGradient) {
+    // The CG solver: the matrix once (multiplied by (A + A^T) / 2 without a symmetrized
+    // copy), seven replicated vectors per right-hand side, no eigenvectors.
+    add("collision matrix block", "8 n^2 / P", block, every);
+    add("CG vectors", "8 n x 3 x 7", 8 * n * 3 * 7, every);
+  } else {
+    add("matrix block + symmetrized copy + eigenvectors", "3 x 8 n^2 / P", 3 * block, every);
+    double workspace = 0.0;
+    if (n < 2e9 && n * n / P < 4e18) {
+      const parallel::EigenMemoryEstimate e = parallel::estimate_eigen_memory(
+          static_cast<std::int64_t>(n), z.blacs_block_size, parallel::GridShape{z.nprow, z.npcol},
+          z.pdsyevr ? parallel::EigenSolver::kPdsyevr : parallel::EigenSolver::kPdsyevd, z.ranks == 1);
+      workspace = static_cast<double>(e.workspace_bytes);
+    } else {
+      workspace = 2 * 8 * n * n / P;  // pdsyevd's work array is of the order of the matrix
+    }
+    add(std::string(z.pdsyevr ? "pdsyevr" : "pdsyevd") + " workspace", "ScaLAPACK lwork + liwork", workspace,
+        every);
+  }
+  add("replicated vectors (X, Y, Gamma, velocities)", "8 (12 n + 3 n_T N_ir nb)",
+      8 * (12 * n + 3 * n_T * N_ir * nb), every);
+  if (z.lbte_solver == LbteSolverKind::kDirect) {
+    MemorySizes cg = z;
+    cg.lbte_solver = LbteSolverKind::kConjugateGradient;
+    m.lbte_cg_model = std::make_shared<const MemoryModel>(model_memory(cg));
+  }
+}
+
 MemoryModel model_memory(const MemorySizes& z) {
   MemoryModel m;
   m.title = "mode " + std::string(config::to_string(z.mode));
@@ -121,49 +189,9 @@ MemoryModel model_memory(const MemorySizes& z) {
       add("kappa rows of this rank", "8 nb ceil(N_ir/P) (11 + 10 n_T + 3 n_m n_T)",
           8 * nb * ceil_div(N_ir, P) * (11 + 10 * n_T + 3 * n_m * n_T), every);
       break;
-    case Mode::kLbte: {
-      const double rows_per_gp = z.reducible ? nb : 3 * nb;
-      const double n = z.reducible ? N * nb : 3 * N_ir * nb;
-      m.lbte_matrix_size = n;
-      const double rows_T =
-          static_cast<double>(z.num_temperatures_solved > 0 ? z.num_temperatures_solved : z.num_temperatures);
-      add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, node);
-      add("phonon frequencies", "8 N_bz nb (+ one per node)", 8 * N_bz * nb, every);
-      add("phonon frequencies (node copy)", "8 N_bz nb", 8 * N_bz * nb, node);
-      add("triplets of a grid point", "40 N_t + 16 N", 40 * N_t + 16 * N, every);
-      add("weights and interaction of a grid point", "33 N_t nb^3", 33 * N_t * nb * nb * nb, every);
-      // The solver reads the stored rows one grid point per assembly round (and one star
-      // of rows in the reducible form).
-      add("collision rows of a grid point (all T)", "8 n_T rows n", 8 * rows_T * rows_per_gp * n, every);
-      const double block = 8 * local_block_elements(n, z.blacs_block_size, z.nprow, z.npcol);
-      if (z.lbte_solver == LbteSolverKind::kConjugateGradient) {
-        // The CG solver: the matrix once (multiplied by (A + A^T) / 2 without a symmetrized
-        // copy), seven replicated vectors per right-hand side, no eigenvectors.
-        add("collision matrix block", "8 n^2 / P", block, every);
-        add("CG vectors", "8 n x 3 x 7", 8 * n * 3 * 7, every);
-      } else {
-        add("matrix block + symmetrized copy + eigenvectors", "3 x 8 n^2 / P", 3 * block, every);
-        double workspace = 0.0;
-        if (n < 2e9 && n * n / P < 4e18) {
-          const parallel::EigenMemoryEstimate e = parallel::estimate_eigen_memory(
-              static_cast<std::int64_t>(n), z.blacs_block_size, parallel::GridShape{z.nprow, z.npcol},
-              z.pdsyevr ? parallel::EigenSolver::kPdsyevr : parallel::EigenSolver::kPdsyevd, z.ranks == 1);
-          workspace = static_cast<double>(e.workspace_bytes);
-        } else {
-          workspace = 2 * 8 * n * n / P;  // pdsyevd's work array is of the order of the matrix
-        }
-        add(std::string(z.pdsyevr ? "pdsyevr" : "pdsyevd") + " workspace", "ScaLAPACK lwork + liwork",
-            workspace, every);
-      }
-      add("replicated vectors (X, Y, Gamma, velocities)", "8 (12 n + 3 n_T N_ir nb)",
-          8 * (12 * n + 3 * n_T * N_ir * nb), every);
-      if (z.lbte_solver == LbteSolverKind::kDirect) {
-        MemorySizes cg = z;
-        cg.lbte_solver = LbteSolverKind::kConjugateGradient;
-        m.lbte_cg_model = std::make_shared<const MemoryModel>(model_memory(cg));
-      }
+    case Mode::kLbte:
+      add_lbte_items(m, z);
       break;
-    }
     case Mode::kIse:
       add_grid_point_mode_phonons(true);
       if (z.stored_pp) {
@@ -229,6 +257,7 @@ MemorySizes memory_sizes(const Inputs& in, const GridCounts& grid, int ranks, in
   z.num_temperatures_solved = s.temperatures.size();
   z.lbte_solver =
       s.lbte_solver == config::LbteSolver::kCg ? LbteSolverKind::kConjugateGradient : LbteSolverKind::kDirect;
+  z.lbte_triplet_chunk = lbte_triplet_chunk(s.memory_per_rank, z.num_band, z.num_band);
   return z;
 }
 

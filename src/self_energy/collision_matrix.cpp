@@ -1,6 +1,8 @@
 #include "ph3mpi/self_energy/collision_matrix.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 
 #include "ph3mpi/common/error.hpp"
@@ -9,18 +11,18 @@
 
 namespace ph3mpi::self_energy {
 
-namespace {
-
-void require(bool ok, const std::string& message) {
-  if (!ok) throw Error("collision matrix: " + message);
-}
-
 // For every GR q1: the triplet that represents it and whether q1 sits in the triplet's
 // third slot (the triplet was stored as (q0, q2', q1'), phono3py's q1 <-> q2 swap).
 struct TripletLookup {
   std::vector<std::size_t> triplet;  // triplet index of q1
   std::vector<char> swapped;
 };
+
+namespace {
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw Error("collision matrix: " + message);
+}
 
 // phono3py create_gp2tp_map + get_inv_sinh's swap rule: the irreducible triplets are the
 // q1 with map_triplets[q1] == q1 in increasing order; q1 is swapped when
@@ -57,6 +59,72 @@ void inv_sinh_at(double* inv_sinh, const double* frequencies, std::size_t nb, do
   for (std::size_t b = 0; b < nb; ++b) {
     const double f = frequencies[b];
     inv_sinh[b] = f > cutoff_frequency ? 1.0 / std::sinh(f / 2 / temperature_thz) : 0.0;
+  }
+}
+
+// The columns gp1 of the reducible row whose triplet is one of [t_begin, t_end) at one
+// temperature (t_thz > 0): interaction_strength and g_collision hold those triplets only
+// (index ti - t_begin). Each column comes from exactly one triplet, so filling the columns
+// chunk by chunk gives the same numbers as one pass.
+void reducible_columns(double* out, const double* interaction_strength, const double* g_collision,
+                       std::size_t nb0, const interaction::TripletsAtQ& tq, const TripletLookup& lookup,
+                       std::size_t t_begin, std::size_t t_end, const interaction::PhononView& phonons,
+                       double t_thz, double cutoff_frequency) {
+  const std::size_t n = lookup.triplet.size();
+  const std::size_t nb = phonons.num_band;
+  const std::size_t tp_stride = nb0 * nb * nb;
+  const double ucf = unit_conversion_factor();
+  std::vector<double> inv_sinh(nb);
+  for (std::size_t gp1 = 0; gp1 < n; ++gp1) {
+    const std::size_t ti = lookup.triplet[gp1];
+    if (ti < t_begin || ti >= t_end) continue;
+    const bool swapped = lookup.swapped[gp1] != 0;
+    const auto& t = tq.triplets[ti];
+    const std::size_t gp2 = static_cast<std::size_t>(swapped ? t[1] : t[2]);
+    inv_sinh_at(inv_sinh.data(), phonons.frequencies_at(gp2), nb, t_thz, cutoff_frequency);
+    const double* pp = interaction_strength + (ti - t_begin) * tp_stride;
+    const double* g = g_collision + (ti - t_begin) * tp_stride;
+    for (std::size_t j = 0; j < nb0; ++j) {
+      for (std::size_t k = 0; k < nb; ++k) {
+        double collision = 0;
+        for (std::size_t l = 0; l < nb; ++l) {
+          // q1 in the second slot: P(j0, j1 = k, j2 = l); swapped: P(j0, j2 = l, j1 = k).
+          const std::size_t x = swapped ? (j * nb + l) * nb + k : (j * nb + k) * nb + l;
+          collision += pp[x] * g[x] * inv_sinh[l] * ucf;
+        }
+        out[(j * n + gp1) * nb + k] += collision;
+      }
+    }
+  }
+}
+
+// The irreducible row (nb0, 3, N_ir, nb, 3) from the reducible one (nb0, N, nb):
+// sum over rotations R of the (R k) columns times R_ab (phono3py's rotation sums).
+void fold_reducible_row(double* out, const double* reducible, std::size_t nb0, std::size_t n, std::size_t nb,
+                        const CollisionSymmetry& symmetry) {
+  const std::size_t num_ir = symmetry.num_grid_points();
+  const std::size_t num_rot = symmetry.num_rot;
+  require(symmetry.rotations_cartesian.size() == num_rot, "rotation count mismatch in CollisionSymmetry");
+  for (std::size_t x = 0; x < nb0 * 3 * num_ir * nb * 3; ++x) out[x] = 0.0;
+  for (std::size_t i = 0; i < num_ir; ++i) {
+    for (std::size_t r = 0; r < num_rot; ++r) {
+      const std::int64_t r_gp = symmetry.rot_grid_point(i, r);
+      require(
+          r_gp >= 0 && static_cast<std::size_t>(r_gp) < n,
+          "rotated grid point " + std::to_string(r_gp) + " outside the " + std::to_string(n) + " GR points");
+      const Eigen::Matrix3d& rot = symmetry.rotations_cartesian[r];
+      for (std::size_t j = 0; j < nb0; ++j) {
+        for (std::size_t k = 0; k < nb; ++k) {
+          const double collision = reducible[(j * n + static_cast<std::size_t>(r_gp)) * nb + k];
+          for (std::size_t a = 0; a < 3; ++a) {
+            for (std::size_t b = 0; b < 3; ++b) {
+              out[(((j * 3 + a) * num_ir + i) * nb + k) * 3 + b] +=
+                  collision * rot(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
+            }
+          }
+        }
+      }
+    }
   }
 }
 
@@ -112,32 +180,10 @@ void reducible_collision_matrix_row(double* out, const double* interaction_stren
   const TripletLookup lookup = make_triplet_lookup(tq);
   const std::size_t n = lookup.triplet.size();
   const std::size_t nb = phonons.num_band;
-  const std::size_t tp_stride = nb0 * nb * nb;
   for (std::size_t x = 0; x < nb0 * n * nb; ++x) out[x] = 0.0;
   if (temperature <= 0) return;  // phono3py leaves the rows zero at T <= 0
-  const double t_thz = temperature_to_thz(temperature);
-  const double ucf = unit_conversion_factor();
-  std::vector<double> inv_sinh(nb);
-  for (std::size_t gp1 = 0; gp1 < n; ++gp1) {
-    const std::size_t ti = lookup.triplet[gp1];
-    const bool swapped = lookup.swapped[gp1] != 0;
-    const auto& t = tq.triplets[ti];
-    const std::size_t gp2 = static_cast<std::size_t>(swapped ? t[1] : t[2]);
-    inv_sinh_at(inv_sinh.data(), phonons.frequencies_at(gp2), nb, t_thz, cutoff_frequency);
-    const double* pp = interaction_strength + ti * tp_stride;
-    const double* g = g_collision + ti * tp_stride;
-    for (std::size_t j = 0; j < nb0; ++j) {
-      for (std::size_t k = 0; k < nb; ++k) {
-        double collision = 0;
-        for (std::size_t l = 0; l < nb; ++l) {
-          // q1 in the second slot: P(j0, j1 = k, j2 = l); swapped: P(j0, j2 = l, j1 = k).
-          const std::size_t x = swapped ? (j * nb + l) * nb + k : (j * nb + k) * nb + l;
-          collision += pp[x] * g[x] * inv_sinh[l] * ucf;
-        }
-        out[(j * n + gp1) * nb + k] += collision;
-      }
-    }
-  }
+  reducible_columns(out, interaction_strength, g_collision, nb0, tq, lookup, 0, tq.triplets.size(), phonons,
+                    temperature_to_thz(temperature), cutoff_frequency);
 }
 
 void collision_matrix_row(double* out, const double* interaction_strength, const double* g_collision,
@@ -146,36 +192,92 @@ void collision_matrix_row(double* out, const double* interaction_strength, const
                           double temperature, double cutoff_frequency) {
   const std::size_t nb = phonons.num_band;
   const std::size_t n = tq.map_triplets.size();
-  const std::size_t num_ir = symmetry.num_grid_points();
-  const std::size_t num_rot = symmetry.num_rot;
-  require(symmetry.rotations_cartesian.size() == num_rot, "rotation count mismatch in CollisionSymmetry");
-  for (std::size_t x = 0; x < nb0 * 3 * num_ir * nb * 3; ++x) out[x] = 0.0;
-  if (temperature <= 0) return;
+  if (temperature <= 0) {
+    for (std::size_t x = 0; x < nb0 * 3 * symmetry.num_grid_points() * nb * 3; ++x) out[x] = 0.0;
+    return;
+  }
   // Every (q1, j0, j1) value of the rotation sums is the reducible row's element, computed
   // with the same operations as phono3py's per-rotation recomputation.
   std::vector<double> reducible(nb0 * n * nb);
   reducible_collision_matrix_row(reducible.data(), interaction_strength, g_collision, nb0, tq, phonons,
                                  temperature, cutoff_frequency);
-  for (std::size_t i = 0; i < num_ir; ++i) {
-    for (std::size_t r = 0; r < num_rot; ++r) {
-      const std::int64_t r_gp = symmetry.rot_grid_point(i, r);
-      require(
-          r_gp >= 0 && static_cast<std::size_t>(r_gp) < n,
-          "rotated grid point " + std::to_string(r_gp) + " outside the " + std::to_string(n) + " GR points");
-      const Eigen::Matrix3d& rot = symmetry.rotations_cartesian[r];
-      for (std::size_t j = 0; j < nb0; ++j) {
-        for (std::size_t k = 0; k < nb; ++k) {
-          const double collision = reducible[(j * n + static_cast<std::size_t>(r_gp)) * nb + k];
-          for (std::size_t a = 0; a < 3; ++a) {
-            for (std::size_t b = 0; b < 3; ++b) {
-              out[(((j * 3 + a) * num_ir + i) * nb + k) * 3 + b] +=
-                  collision * rot(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
-            }
-          }
-        }
-      }
-    }
+  fold_reducible_row(out, reducible.data(), nb0, n, nb, symmetry);
+}
+
+CollisionRowsBuilder::CollisionRowsBuilder(std::int64_t grid_point, const interaction::TripletsAtQ& tq,
+                                           const interaction::PhononView& phonons,
+                                           std::vector<std::int64_t> band_indices,
+                                           std::vector<double> temperatures, double cutoff_frequency,
+                                           const grid::BZGrid& bz_grid, const CollisionSymmetry* symmetry)
+    : grid_point_(grid_point),
+      tq_(tq),
+      phonons_(phonons),
+      band_indices_(std::move(band_indices)),
+      temperatures_(std::move(temperatures)),
+      cutoff_frequency_(cutoff_frequency),
+      bz_grid_(bz_grid),
+      symmetry_(symmetry) {
+  check_phonons(phonons, tq);
+  lookup_ = std::make_unique<TripletLookup>(make_triplet_lookup(tq));
+  const std::size_t nb0 = band_indices_.size();
+  contributions_.assign(tq.triplets.size() * temperatures_.size() * nb0, 0.0);
+  reducible_.assign(temperatures_.size() * nb0 * tq.map_triplets.size() * phonons.num_band, 0.0);
+}
+
+CollisionRowsBuilder::~CollisionRowsBuilder() = default;
+
+void CollisionRowsBuilder::add(std::size_t begin, std::size_t count, const double* interaction_strength,
+                               const interaction::TripletIntegrationWeights& weights) {
+  const std::size_t nb = phonons_.num_band;
+  const std::size_t nb0 = band_indices_.size();
+  const std::size_t tp_size = count * nb0 * nb * nb;
+  require(begin == added_, "triplets must be added in order: expected " + std::to_string(added_) + ", got " +
+                               std::to_string(begin));
+  require(begin + count <= tq_.triplets.size(), "triplet range beyond the grid point's triplets");
+  require(weights.g.rank() == 5 && weights.g.shape[0] == 3 && weights.g.shape[1] == count &&
+              weights.g.shape[2] == nb0 && weights.g.shape[3] == nb && weights.g.shape[4] == nb,
+          "integration weights must be (3, " + std::to_string(count) + ", " + std::to_string(nb0) + ", " +
+              std::to_string(nb) + ", " + std::to_string(nb) + "), have " + weights.g.shape_string());
+  require(weights.g_zero.size() == 0 || weights.g_zero.size() == tp_size,
+          "g_zero has " + std::to_string(weights.g_zero.size()) + " elements, expected " +
+              std::to_string(tp_size));
+  const std::int8_t* g_zero = weights.g_zero.size() == 0 ? nullptr : weights.g_zero.ptr();
+  imag_self_energy_contributions(begin, count, interaction_strength, weights.g.ptr(), g_zero, tq_.triplets,
+                                 tq_.weights, phonons_, nb0, temperatures_, cutoff_frequency_,
+                                 contributions_.data());
+  const std::size_t row_size = nb0 * tq_.map_triplets.size() * nb;
+  for (std::size_t it = 0; it < temperatures_.size(); ++it) {
+    if (temperatures_[it] <= 0) continue;  // phono3py leaves the rows zero at T <= 0
+    reducible_columns(reducible_.data() + it * row_size, interaction_strength, weights.g.ptr() + 2 * tp_size,
+                      nb0, tq_, *lookup_, begin, begin + count, phonons_,
+                      temperature_to_thz(temperatures_[it]), cutoff_frequency_);
   }
+  added_ += count;
+}
+
+CollisionRows CollisionRowsBuilder::finish() const {
+  require(added_ == tq_.triplets.size(),
+          std::to_string(added_) + " of " + std::to_string(tq_.triplets.size()) + " triplets added");
+  const std::size_t nb = phonons_.num_band;
+  const std::size_t nb0 = band_indices_.size();
+  const std::size_t nt = temperatures_.size();
+  const std::size_t n = tq_.map_triplets.size();
+  CollisionRows rows;
+  rows.gamma =
+      sum_imag_self_energy(grid_point_, contributions_, tq_.triplets, phonons_, band_indices_, nt, bz_grid_)
+          .gamma;
+  if (symmetry_ == nullptr) {
+    rows.collision = NdArray<double>({nt, nb0, n, nb});
+    rows.collision.data = reducible_;
+    return rows;
+  }
+  rows.collision = NdArray<double>({nt, nb0, 3, symmetry_->num_grid_points(), nb, 3});
+  const std::size_t row_size = rows.collision.size() / std::max<std::size_t>(nt, 1);
+  for (std::size_t it = 0; it < nt; ++it) {
+    fold_reducible_row(rows.collision.ptr() + it * row_size, reducible_.data() + it * nb0 * n * nb, nb0, n,
+                       nb, *symmetry_);
+  }
+  return rows;
 }
 
 CollisionRows collision_rows(std::int64_t grid_point, const double* interaction_strength,
@@ -184,44 +286,10 @@ CollisionRows collision_rows(std::int64_t grid_point, const double* interaction_
                              const std::vector<std::int64_t>& band_indices,
                              const std::vector<double>& temperatures, double cutoff_frequency,
                              const grid::BZGrid& bz_grid, const CollisionSymmetry* symmetry) {
-  const std::size_t nb = phonons.num_band;
-  const std::size_t nb0 = band_indices.size();
-  const std::size_t num_tp = tq.triplets.size();
-  const std::size_t tp_size = num_tp * nb0 * nb * nb;
-  require(weights.g.rank() == 5 && weights.g.shape[0] == 3 && weights.g.shape[1] == num_tp &&
-              weights.g.shape[2] == nb0 && weights.g.shape[3] == nb && weights.g.shape[4] == nb,
-          "integration weights must be (3, " + std::to_string(num_tp) + ", " + std::to_string(nb0) + ", " +
-              std::to_string(nb) + ", " + std::to_string(nb) + "), have " + weights.g.shape_string());
-  require(weights.g_zero.size() == 0 || weights.g_zero.size() == tp_size,
-          "g_zero has " + std::to_string(weights.g_zero.size()) + " elements, expected " +
-              std::to_string(tp_size));
-  const std::int8_t* g_zero = weights.g_zero.size() == 0 ? nullptr : weights.g_zero.ptr();
-
-  CollisionRows rows;
-  rows.gamma =
-      imag_self_energy_with_g(grid_point, interaction_strength, weights.g.ptr(), g_zero, tq.triplets,
-                              tq.weights, phonons, band_indices, temperatures, cutoff_frequency, bz_grid)
-          .gamma;
-  const std::size_t nt = temperatures.size();
-  const std::size_t n = tq.map_triplets.size();
-  const double* g_collision = weights.g.ptr() + 2 * tp_size;
-  if (symmetry == nullptr) {
-    rows.collision = NdArray<double>({nt, nb0, n, nb});
-  } else {
-    rows.collision = NdArray<double>({nt, nb0, 3, symmetry->num_grid_points(), nb, 3});
-  }
-  const std::size_t row_size = nt == 0 ? 0 : rows.collision.size() / nt;
-  for (std::size_t it = 0; it < nt; ++it) {
-    double* out = rows.collision.ptr() + it * row_size;
-    if (symmetry == nullptr) {
-      reducible_collision_matrix_row(out, interaction_strength, g_collision, nb0, tq, phonons,
-                                     temperatures[it], cutoff_frequency);
-    } else {
-      collision_matrix_row(out, interaction_strength, g_collision, nb0, tq, phonons, *symmetry,
-                           temperatures[it], cutoff_frequency);
-    }
-  }
-  return rows;
+  CollisionRowsBuilder builder(grid_point, tq, phonons, band_indices, temperatures, cutoff_frequency, bz_grid,
+                               symmetry);
+  builder.add(0, tq.triplets.size(), interaction_strength, weights);
+  return builder.finish();
 }
 
 }  // namespace ph3mpi::self_energy

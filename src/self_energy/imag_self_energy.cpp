@@ -119,25 +119,49 @@ ImagSelfEnergy imag_self_energy_with_g(std::int64_t grid_point, const double* in
   for (const std::int64_t b : band_indices) {
     if (b < 0 || static_cast<std::size_t>(b) >= nb) throw Error("imag_self_energy: band index out of range");
   }
+  std::vector<double> ise(n * nt * nb0);
+  imag_self_energy_contributions(0, n, interaction_strength, g, g_zero, triplets, weights, phonons, nb0,
+                                 temperatures, cutoff_frequency, ise.data());
+  return sum_imag_self_energy(grid_point, ise, triplets, phonons, band_indices, nt, bz_grid, is_N_U);
+}
+
+void imag_self_energy_contributions(std::size_t begin, std::size_t count, const double* interaction_strength,
+                                    const double* g, const std::int8_t* g_zero,
+                                    const std::vector<interaction::Triplet>& triplets,
+                                    const std::vector<std::int64_t>& weights,
+                                    const interaction::PhononView& phonons, std::size_t num_band0,
+                                    const std::vector<double>& temperatures, double cutoff_frequency,
+                                    double* contributions) {
+  const std::size_t nb = phonons.num_band;
+  const std::size_t nt = temperatures.size();
+  if (begin + count > triplets.size()) throw Error("imag_self_energy: triplet range beyond the triplets");
   std::vector<double> temps_thz(nt);
   for (std::size_t k = 0; k < nt; ++k) temps_thz[k] = temperature_to_thz(temperatures[k]);
-
-  const std::size_t per = nb0 * nb * nb;
-  std::vector<double> ise(n * nt * nb0);
+  const std::size_t per = num_band0 * nb * nb;
 #pragma omp parallel
   {
     std::vector<double> scratch(2 * nt * nb);
 #pragma omp for schedule(dynamic, 4)
-    for (std::size_t t = 0; t < n; ++t) {
-      const auto& tp = triplets[t];
-      detail::imag_self_energy_at_triplet(interaction_strength + t * per, g + t * per, g + (n + t) * per,
-                                          g_zero != nullptr ? g_zero + t * per : nullptr, nb0, nb,
+    for (std::size_t c = 0; c < count; ++c) {
+      const auto& tp = triplets[begin + c];
+      detail::imag_self_energy_at_triplet(interaction_strength + c * per, g + c * per, g + (count + c) * per,
+                                          g_zero != nullptr ? g_zero + c * per : nullptr, num_band0, nb,
                                           phonons.frequencies_at(static_cast<std::size_t>(tp[1])),
-                                          phonons.frequencies_at(static_cast<std::size_t>(tp[2])), weights[t],
-                                          temps_thz, cutoff_frequency, &ise[t * nt * nb0], scratch.data());
+                                          phonons.frequencies_at(static_cast<std::size_t>(tp[2])),
+                                          weights[begin + c], temps_thz, cutoff_frequency,
+                                          contributions + (begin + c) * nt * num_band0, scratch.data());
     }
   }
+}
 
+ImagSelfEnergy sum_imag_self_energy(std::int64_t grid_point, const std::vector<double>& ise,
+                                    const std::vector<interaction::Triplet>& triplets,
+                                    const interaction::PhononView& phonons,
+                                    const std::vector<std::int64_t>& band_indices, std::size_t nt,
+                                    const grid::BZGrid& bz_grid, bool is_N_U) {
+  const std::size_t n = triplets.size();
+  const std::size_t nb = phonons.num_band;
+  const std::size_t nb0 = band_indices.size();
   const double conversion = unit_conversion_factor();
   ImagSelfEnergy result;
   result.gamma = NdArray<double>({nt, nb0}, 0.0);

@@ -67,6 +67,7 @@ struct MemorySizes {
   // LBTE
   bool reducible = false;
   LbteSolverKind lbte_solver = LbteSolverKind::kDirect;
+  std::size_t lbte_triplet_chunk = 1;  // lbte_triplet_chunk()
   int blacs_block_size = 64;
   int nprow = 1, npcol = 1;
   bool pdsyevr = false;
@@ -87,6 +88,12 @@ struct MemoryModel {
   // The largest items, for messages: "phonon eigenvectors 16 N_bz nb^2 = 1.2 TiB, ...".
   std::string largest_items_text(std::size_t count = 3) const;
 };
+
+// Triplets per chunk of an LBTE grid point (driver/grid_point_collision): its interaction
+// strength and weights, 33 nb0 nb^2 bytes per triplet, are computed a chunk at a time within
+// 32 MiB, or memory_per_rank / 16 when that is set and smaller.
+std::size_t lbte_triplet_chunk(std::optional<std::uint64_t> memory_per_rank, std::size_t num_band0,
+                               std::size_t num_band);
 
 // The model of `sizes.mode` (LBTE with sizes.lbte_solver).
 MemoryModel model_memory(const MemorySizes& sizes);

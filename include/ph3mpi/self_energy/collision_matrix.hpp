@@ -32,6 +32,7 @@
 #include <Eigen/Dense>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "ph3mpi/common/ndarray.hpp"
@@ -106,5 +107,45 @@ CollisionRows collision_rows(std::int64_t grid_point, const double* interaction_
                              const std::vector<std::int64_t>& band_indices,
                              const std::vector<double>& temperatures, double cutoff_frequency,
                              const grid::BZGrid& bz_grid, const CollisionSymmetry* symmetry);
+
+// collision_rows built from the triplets in consecutive chunks, so that only one chunk's
+// interaction strength and weights exist at a time (O(chunk nb^3) instead of O(N_t nb^3):
+// the LBTE's per-grid-point memory). The numbers are collision_rows' bit for bit for any
+// chunking: Gamma is summed over triplets in their order after per-triplet sums, and every
+// column of the reducible rows comes from exactly one triplet; the irreducible rows are folded
+// from the reducible ones at the end.
+struct TripletLookup;
+class CollisionRowsBuilder {
+ public:
+  // tq, bz_grid and symmetry must outlive the builder; symmetry: nullptr for the reducible form.
+  CollisionRowsBuilder(std::int64_t grid_point, const interaction::TripletsAtQ& tq,
+                       const interaction::PhononView& phonons, std::vector<std::int64_t> band_indices,
+                       std::vector<double> temperatures, double cutoff_frequency, const grid::BZGrid& bz_grid,
+                       const CollisionSymmetry* symmetry);
+  ~CollisionRowsBuilder();
+  CollisionRowsBuilder(const CollisionRowsBuilder&) = delete;
+  CollisionRowsBuilder& operator=(const CollisionRowsBuilder&) = delete;
+
+  // Triplets [begin, begin + count) of tq, in order: their interaction strength (count, nb0,
+  // nb, nb) eV^2 and collision weights computed for exactly these triplets (num_g = 3).
+  void add(std::size_t begin, std::size_t count, const double* interaction_strength,
+           const interaction::TripletIntegrationWeights& weights);
+  // After every triplet was added.
+  CollisionRows finish() const;
+
+ private:
+  std::int64_t grid_point_;
+  const interaction::TripletsAtQ& tq_;
+  interaction::PhononView phonons_;  // a view: cheap to copy
+  std::vector<std::int64_t> band_indices_;
+  std::vector<double> temperatures_;
+  double cutoff_frequency_;
+  const grid::BZGrid& bz_grid_;
+  const CollisionSymmetry* symmetry_;
+  std::unique_ptr<TripletLookup> lookup_;
+  std::vector<double> contributions_;  // (num_triplets, T, nb0): per-triplet Gamma sums
+  std::vector<double> reducible_;      // (T, nb0, N, nb)
+  std::size_t added_ = 0;
+};
 
 }  // namespace ph3mpi::self_energy

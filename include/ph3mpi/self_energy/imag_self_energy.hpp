@@ -66,6 +66,27 @@ ImagSelfEnergy imag_self_energy_with_g(std::int64_t grid_point, const double* in
                                        const std::vector<double>& temperatures, double cutoff_frequency,
                                        const grid::BZGrid& bz_grid, bool is_N_U = false);
 
+// The two halves of imag_self_energy_with_g, for callers that hold the interaction strength
+// of a few triplets at a time. imag_self_energy_contributions writes the per-triplet sums of
+// triplets [begin, begin + count) (interaction_strength, g, g_zero of just those triplets:
+// (count, nb0, nb, nb) and g (>= 2, count, nb0, nb, nb)) into contributions + begin * nT * nb0
+// of a (num_triplets, num_temperatures, nb0) array; sum_imag_self_energy then sums every
+// triplet's in triplet order, converts to THz and averages over degenerate bands of q0.
+// Together they give imag_self_energy_with_g's numbers bit for bit, for any chunking.
+void imag_self_energy_contributions(std::size_t begin, std::size_t count, const double* interaction_strength,
+                                    const double* g, const std::int8_t* g_zero,
+                                    const std::vector<interaction::Triplet>& triplets,
+                                    const std::vector<std::int64_t>& weights,
+                                    const interaction::PhononView& phonons, std::size_t num_band0,
+                                    const std::vector<double>& temperatures, double cutoff_frequency,
+                                    double* contributions);
+ImagSelfEnergy sum_imag_self_energy(std::int64_t grid_point, const std::vector<double>& contributions,
+                                    const std::vector<interaction::Triplet>& triplets,
+                                    const interaction::PhononView& phonons,
+                                    const std::vector<std::int64_t>& band_indices,
+                                    std::size_t num_temperatures, const grid::BZGrid& bz_grid,
+                                    bool is_N_U = false);
+
 namespace detail {
 
 // One triplet's contribution, phono3py ise_imag_self_energy_at_triplet: for every

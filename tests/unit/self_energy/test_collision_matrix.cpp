@@ -3,9 +3,11 @@
 // (interaction_gp<N>.hdf5, triplets_gp<N>.hdf5) and phonons, against the rows of phono3py's
 // assembled LBTE collision matrix (collision-lbte-*.hdf5, irreducible form) and its gamma
 // (observed bit-identical with these inputs). The end-to-end rows of every grid point
-// (ph3mpi's own interaction, both forms) are tested in tests/unit/transport/test_lbte_kappa.cpp.
+// (ph3mpi's own interaction, both forms) are tested in tests/unit/transport/test_lbte_kappa.cpp
+// and, through the solver, in tests/unit/solvers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -181,6 +183,46 @@ TEST_P(CollisionRowReference, TemperaturesShareOneInteractionStrength) {
   EXPECT_EQ(red.collision.shape,
             (std::vector<std::size_t>{3, nb, static_cast<std::size_t>(in.bz_grid.num_gr_points()), nb}));
   EXPECT_EQ(red.gamma.data, all.gamma.data);
+}
+
+// The rows built from chunks of triplets (CollisionRowsBuilder, as the LBTE grid-point stage
+// does within its memory budget) are the one-pass rows bit for bit, for several chunk sizes,
+// both forms, several temperatures.
+TEST_P(CollisionRowReference, ChunkedBuilderEqualsOnePass) {
+  const RowCase& c = GetParam();
+  const auto& ph = load_phonon_case(c.name, c.mesh);
+  const Inputs in = load_inputs(c);
+  const std::size_t nb = ph.frequencies.shape[1];
+  const std::size_t n = in.tq.triplets.size();
+  const std::size_t per = nb * nb * nb;
+  std::vector<std::int64_t> bands(nb);
+  for (std::size_t b = 0; b < nb; ++b) bands[b] = static_cast<std::int64_t>(b);
+  const CollisionSymmetry sym = make_collision_symmetry(in.bz_grid, in.ir_grid_points, true);
+  const std::vector<double> temps = {0.0, 300.0, 700.0};
+  for (const CollisionSymmetry* symmetry : {&sym, static_cast<const CollisionSymmetry*>(nullptr)}) {
+    const CollisionRows whole = collision_rows(c.grid_point, in.pp.ptr(), in.weights, in.tq, ph.phonons(),
+                                               bands, temps, 1e-4, in.bz_grid, symmetry);
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{7}, n / 2 + 1}) {
+      CollisionRowsBuilder builder(c.grid_point, in.tq, ph.phonons(), bands, temps, 1e-4, in.bz_grid,
+                                   symmetry);
+      for (std::size_t begin = 0; begin < n; begin += chunk) {
+        const std::size_t count = std::min(chunk, n - begin);
+        interaction::TripletIntegrationWeights w;
+        w.g = NdArray<double>({3, count, nb, nb, nb});
+        for (std::size_t k = 0; k < 3; ++k)
+          std::copy_n(in.weights.g.ptr() + (k * n + begin) * per, count * per, w.g.ptr() + k * count * per);
+        builder.add(begin, count, in.pp.ptr() + begin * per, w);
+      }
+      const CollisionRows rows = builder.finish();
+      EXPECT_EQ(rows.collision.data, whole.collision.data) << "chunk " << chunk;
+      EXPECT_EQ(rows.gamma.data, whole.gamma.data) << "chunk " << chunk;
+    }
+  }
+  CollisionRowsBuilder out_of_order(c.grid_point, in.tq, ph.phonons(), bands, temps, 1e-4, in.bz_grid, &sym);
+  interaction::TripletIntegrationWeights w;
+  w.g = NdArray<double>({3, 1, nb, nb, nb});
+  EXPECT_THROW(out_of_order.add(1, 1, in.pp.ptr() + per, w), Error);
+  EXPECT_THROW(out_of_order.finish(), Error);
 }
 
 TEST_P(CollisionRowReference, RejectsTwoComponentWeights) {
