@@ -508,6 +508,7 @@ Settings load_settings(const std::string& toml_path) {
   s.read_pp = r.get_bool("read_pp");
   s.write_gamma_detail = r.get_bool("write_gamma_detail");
   s.degenerate_average = r.get_bool("degenerate_average");
+  if (r.node("transport_type")) s.transport_type = r.get_string("transport_type");
 
   s.reducible_collision_matrix = r.get_bool("reducible_collision_matrix");
   s.pinv_cutoff = r.get_float("pinv_cutoff");
@@ -533,6 +534,10 @@ Settings load_settings(const std::string& toml_path) {
     r.fail(
         "tetrahedron", r.line("tetrahedron"),
         "tetrahedron = false with no sigmas leaves no integration method; give sigmas or drop tetrahedron");
+  }
+  if (s.transport_type && s.mode != Mode::kRta && s.mode != Mode::kLbte) {
+    r.fail("transport_type", r.line("transport_type"),
+           "inter-band conductivity is computed by modes 'rta' and 'lbte', not by mode '" + mode_name + "'");
   }
   if (s.num_frequency_points && s.frequency_step) {
     r.fail("frequency_step", r.line("frequency_step"),

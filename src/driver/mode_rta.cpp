@@ -12,6 +12,7 @@
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/driver/scattering_stage.hpp"
+#include "ph3mpi/solvers/interband_term.hpp"
 #include "ph3mpi/solvers/rta_solver.hpp"
 
 namespace ph3mpi::driver {
@@ -53,6 +54,7 @@ std::string rta_settings_block(const ScatteringStage& stage, const config::Setti
   for (const auto& m : integration_methods(s)) b << " [" << solvers::rta_method_name(m) << "]";
   b << (s.isotope ? ", isotope" : "") << (s.is_N_U ? ", N/U split" : "");
   if (s.boundary_mfp) b << ", boundary_mfp " << *s.boundary_mfp << " um";
+  if (s.transport_type) b << ", inter-band (" << *s.transport_type << ")";
   b << "\n" << stage.checkpoint_lines();
   return b.str();
 }
@@ -87,8 +89,10 @@ int run_rta(const ModeArguments& args) {
       solvers::write_rta_kappa_files(args.context, problem, options, solution, s.output_dir);
 
   for (std::size_t im = 0; im < options.methods.size(); ++im) {
-    args.log << solvers::kappa_table(solvers::rta_method_title(options.methods[im]), s.temperatures,
-                                     solution.methods[im].kappa);
+    const std::string title = solvers::rta_method_title(options.methods[im]);
+    args.log << (solution.interband
+                     ? solvers::interband_rta_table(title, s.temperatures, *solution.interband, im)
+                     : solvers::kappa_table(title, s.temperatures, solution.methods[im].kappa));
   }
   args.log << "RTA: " << stage.work().items.size() << " grid points computed in " << std::fixed
            << std::setprecision(2) << compute_seconds << " s, " << stage.work().restored

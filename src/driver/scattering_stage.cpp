@@ -106,6 +106,9 @@ solvers::ConductivityProblem ScatteringStage::conductivity_problem(
   p.boundary_mfp = s.boundary_mfp;
   p.kappa_unit_conversion = transport::kappa_unit_conversion(inputs.primitive.volume());
   p.isotope = s.isotope;
+  if (s.transport_type) p.interband = transport::parse_interband_variant(*s.transport_type);
+  p.dynamical_matrix = dm_.get();
+  p.phonons = phonons_->view();
   return p;
 }
 

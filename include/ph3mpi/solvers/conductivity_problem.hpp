@@ -12,7 +12,10 @@
 #include <vector>
 
 #include "ph3mpi/grid/bz_grid.hpp"
+#include "ph3mpi/interaction/phonon_view.hpp"
+#include "ph3mpi/phonon/dynamical_matrix.hpp"
 #include "ph3mpi/phonon/group_velocity.hpp"
+#include "ph3mpi/transport/heat_capacity_matrix.hpp"
 
 namespace ph3mpi::solvers {
 
@@ -28,6 +31,11 @@ struct ConductivityProblem {
   std::optional<double> boundary_mfp;                     // micrometre
   double kappa_unit_conversion = 0;                       // transport::kappa_unit_conversion(V)
   bool isotope = false;                                   // results carry gamma_isotope
+  // Inter-band (coherence) conductivity (config transport_type, solvers/interband_term.hpp):
+  // the variant, and what the velocity matrices need: D(q) and the eigenvectors on the BZ grid.
+  std::optional<transport::InterbandVariant> interband;
+  const phonon::DynamicalMatrix* dynamical_matrix = nullptr;
+  interaction::PhononView phonons;
 
   std::size_t num_grid_points() const noexcept { return grid_points.size(); }
   std::size_t num_temperatures() const noexcept { return temperatures.size(); }
