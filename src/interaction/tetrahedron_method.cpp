@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <utility>
 
 #if defined(__SSE2__) && !defined(PH3MPI_NO_SIMD)
@@ -313,6 +314,145 @@ double tetrahedra_delta_weight(double omega, const double tetrahedra_omegas[24][
   SortedTetrahedra sorted;
   sort_tetrahedra(tetrahedra_omegas, sorted);
   return tetrahedra_delta_weight(omega, sorted);
+}
+
+namespace {
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define PH3MPI_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define PH3MPI_SIMD_CLONES
+#endif
+
+// The network of sort_all on arrays (one tetrahedron per SIMD lane): the same
+// comparisons and selections, so the same values and centre slots.
+PH3MPI_SIMD_CLONES
+void sort_lanes(const double (*v)[24], double (*e)[24], double* centre) {
+  for (int t = 0; t < 24; ++t) {
+    const double v0 = v[0][t], v1 = v[1][t], v2 = v[2][t], v3 = v[3][t];
+    const bool swap01 = v0 > v1;
+    const double lo_a = swap01 ? v1 : v0;
+    const double hi_a = swap01 ? v0 : v1;
+    const bool swap23 = v2 > v3;
+    const double lo_b = swap23 ? v3 : v2;
+    const double hi_b = swap23 ? v2 : v3;
+    const bool low_from_b = lo_a > lo_b;
+    const bool high_from_a = hi_a > hi_b;
+    const double mid1 = low_from_b ? lo_a : lo_b;
+    const double mid2 = high_from_a ? hi_b : hi_a;
+    const bool swap_mid = mid1 > mid2;
+    e[0][t] = low_from_b ? lo_b : lo_a;
+    e[1][t] = swap_mid ? mid2 : mid1;
+    e[2][t] = swap_mid ? mid1 : mid2;
+    e[3][t] = high_from_a ? hi_a : hi_b;
+    // centre_slot(swap01, low_from_b, high_from_a, swap_mid) as arithmetic on lanes.
+    const double not_swapped = low_from_b ? (swap_mid ? 2.0 : 1.0) : 0.0;
+    const double swapped = high_from_a ? 3.0 : (swap_mid ? 1.0 : 2.0);
+    centre[t] = swap01 ? swapped : not_swapped;
+  }
+}
+
+// Eight tetrahedra at a time with GCC's vector extension (compiled to whole AVX-512,
+// AVX2 or SSE registers by the clones): every branch of tetrahedron_contribution is
+// computed and the one that applies selected, so each lane holds the same expression
+// as there, bit for bit. (Written with vector types because GCC does not vectorize the
+// plain loop: it keeps possibly trapping divisions out of the branches.)
+using Lanes = double __attribute__((vector_size(32)));
+using Mask = long long __attribute__((vector_size(32)));
+constexpr int kLanes = 4;
+
+// (Macros, not lambdas: a function taking or returning a vector type would change the
+// ABI between the clones.)
+#define PH3MPI_LOAD_LANES(name, pointer) \
+  Lanes name;                            \
+  std::memcpy(&name, pointer, sizeof name)
+// frac(e, n, m, omega) with delta = e_n - e_m (|delta| < eps: 0).
+#define PH3MPI_FRAC_LANES(name, en, em)                        \
+  Lanes name;                                                  \
+  {                                                            \
+    const Lanes delta_ = (en) - (em);                          \
+    const Lanes magnitude_ = delta_ < zero ? -delta_ : delta_; \
+    name = magnitude_ < eps ? zero : (w - (em)) / delta_;      \
+  }
+
+PH3MPI_SIMD_CLONES
+void contributions(double omega, const double (*e)[24], const double* centre, int count, double* out) {
+  const Lanes zero = {};
+  const Lanes w = omega - zero, eps = kThmEpsilon - zero, one = 1.0 - zero, two = 2.0 - zero;
+  for (int t = 0; t < count; t += kLanes) {
+    PH3MPI_LOAD_LANES(e0, &e[0][t]);
+    PH3MPI_LOAD_LANES(e1, &e[1][t]);
+    PH3MPI_LOAD_LANES(e2, &e[2][t]);
+    PH3MPI_LOAD_LANES(e3, &e[3][t]);
+    PH3MPI_LOAD_LANES(c, &centre[t]);
+    const Mask c0 = c == zero, c1 = c == one, c2 = c == two, c3 = ~(c0 | c1 | c2);
+    const Mask in_a = (e0 < w) & (w < e1), in_b = (e1 < w) & (w < e2), in_c = (e2 < w) & (w < e3);
+    // The fractions frac(n, m) a lane needs, at most six, in slots:
+    //   (e0, e1): S1 = f10 S2 = f20 S3 = f01 (centre 0) or f30  S4 = f02  S5 = f03
+    //   (e1, e2): S1 = f12 S2 = f20 S3 = f13 S4 = f21 S5 = f03 or f30  S6 = f02 or f31
+    //   (e2, e3): S1 = f13 S2 = f23 S3 = f03 or f30  S4 = f31  S5 = f32
+    PH3MPI_FRAC_LANES(s1, e1, in_a ? e0 : in_b ? e2 : e3)
+    PH3MPI_FRAC_LANES(s2, e2, in_c ? e3 : e0)
+    PH3MPI_FRAC_LANES(s3, in_b ? e1 : c0 ? e0 : e3, in_b ? e3 : in_a & c0 ? e1 : in_a ? e0 : c0 ? e3 : e0)
+    PH3MPI_FRAC_LANES(s4, in_a ? e0 : in_b ? e2 : e3, in_a ? e2 : e1)
+    PH3MPI_FRAC_LANES(s5, in_c ? e3 : in_b & c3 ? e3 : e0, in_c ? e2 : in_b & c3 ? e0 : e3)
+    PH3MPI_FRAC_LANES(s6, c0 ? e0 : e3, c0 ? e2 : e1)
+    // Density of states times 6: 3 f10 f20 / (e3 - e0), 3 / (e3 - e0) s, 3 f13 f23 / (e3 - e0).
+    const Lanes a = s1 * s2, b = s3 * s4, s = a + b;  // case (e1, e2)
+    const Lanes q = (in_b ? 3.0 - zero : 3 * s1 * s2) / (e3 - e0);
+    const Lanes dos = in_b ? q * s : q;
+    // Weight of the central vertex times 3.
+    const Lanes base = c0 ? s5 : c1 ? s1 : c2 ? s4 : s5;
+    const Lanes x = c0 ? s6 : c1 ? s3 : c2 ? s2 : s6;
+    const Lanes y = (c0 | c2) ? a : b;
+    const Lanes sum_b = base + x * y / s;
+    const Lanes num_a = c0 ? s3 + s4 + s5 : c1 ? s1 : c2 ? s2 : s3;
+    const Lanes num_c = c0 ? s3 : c1 ? s1 : c2 ? s2 : s3 + s4 + s5;
+    const Lanes weight = (in_a ? num_a : in_b ? sum_b : num_c) / 3;
+    const Lanes w_case = in_b & (s < eps) ? zero : weight;
+    const Lanes value = (in_a | in_b | in_c) ? w_case * dos : zero;
+    std::memcpy(&out[t], &value, sizeof value);
+  }
+}
+#undef PH3MPI_FRAC_LANES
+#undef PH3MPI_LOAD_LANES
+
+}  // namespace
+
+int sort_tetrahedra_soa(const double (*vertex_values)[24], const double* ascending_omegas,
+                        std::size_t num_omegas, SortedTetrahedraSoA& sorted) {
+  alignas(64) double e[4][24];
+  alignas(64) double centre[24];
+  sort_lanes(vertex_values, e, centre);
+  // Kept when some omega lies strictly between the lowest and highest vertex value (the
+  // same test as the scalar sort_tetrahedra), then packed without branches.
+  alignas(64) int keep[24] = {};
+  for (std::size_t w = 0; w < num_omegas; ++w) {
+    const double omega = ascending_omegas[w];
+    for (int t = 0; t < 24; ++t)
+      keep[t] |= static_cast<int>(e[0][t] < omega) & static_cast<int>(omega < e[3][t]);
+  }
+  int n = 0;
+  for (int t = 0; t < 24; ++t) {
+    for (int k = 0; k < 4; ++k) sorted.e[k][n] = e[k][t];
+    sorted.centre[n] = centre[t];
+    n += keep[t];
+  }
+  sorted.count = n;
+  // Unused lanes of the last group: any finite values (they are not summed).
+  for (int t = n; t < 24; ++t) {
+    for (int k = 0; k < 4; ++k) sorted.e[k][t] = 0.0;
+    sorted.centre[t] = 0.0;
+  }
+  return n;
+}
+
+double tetrahedra_delta_weight(double omega, const SortedTetrahedraSoA& sorted) {
+  alignas(64) double values[24];
+  contributions(omega, sorted.e, sorted.centre, sorted.count, values);
+  double sum = 0;
+  for (int t = 0; t < sorted.count; ++t) sum += values[t];
+  return sum / 6;
 }
 
 }  // namespace ph3mpi::interaction

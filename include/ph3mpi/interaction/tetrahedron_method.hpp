@@ -60,4 +60,19 @@ int sort_tetrahedra(const double* tetrahedra_omegas_flat, const double* ascendin
 double tetrahedra_delta_weight(double omega, const SortedTetrahedra& sorted);
 double tetrahedra_delta_weight(double omega, const double tetrahedra_omegas[24][4]);
 
+// The same in structure-of-arrays form, evaluated several tetrahedra at a time (SIMD)
+// with the same operations per tetrahedron, so the weights are bit for bit those of
+// the functions above.
+struct SortedTetrahedraSoA {
+  int count = 0;                  // tetrahedra kept (<= 24), in their original order
+  alignas(64) double e[4][24];    // e[k][t]: k-th smallest vertex value of tetrahedron t
+  alignas(64) double centre[24];  // position 0..3 of the central vertex after sorting
+};
+
+// vertex_values[v][t]: value at vertex v (0 = centre) of tetrahedron t. Sorts all 24 and
+// keeps those whose open range (e0, e3) contains one of the ascending omegas.
+int sort_tetrahedra_soa(const double (*vertex_values)[24], const double* ascending_omegas,
+                        std::size_t num_omegas, SortedTetrahedraSoA& sorted);
+double tetrahedra_delta_weight(double omega, const SortedTetrahedraSoA& sorted);
+
 }  // namespace ph3mpi::interaction
