@@ -153,25 +153,21 @@ inline void add_block(const double* __restrict f, Complex coef, double* __restri
 }
 
 // Everything prepare_q0 needs to build the rows of W of one block (i, j, k).
-using detail::TermRecord;
-
+// Everything prepare_q0 needs to build the rows of W of one block (i, j, k).
 struct BlockInput {
-  std::size_t n_s, i, j, k;
-  std::size_t first_row, rows;
-  const std::size_t* term_start;  // [3 row + leg - 1]: terms of a row, leg by leg
-  const TermRecord* terms;
+  std::size_t n_p, n_s, n_c, i, j, k;
+  bool r0_average;
+  const std::size_t* pair_index;  // RealToReciprocal::pair_index_
   const detail::AtomPair* pairs;
-  const double* inv_multi;  // [a][u] 1 / count of shortest vectors
-  const double* fc3;        // [pair][kStride]
-  const Complex* phi_m;     // [shortest vector] e^{-2 pi i q0.s} / m
-  const Complex* p0;        // [a][u] P0
-  double* w;                // rows of W
+  const std::array<std::int64_t, 2>* multi;  // [a][u] {count, first shortest vector}
+  const double* inv_multi;                   // [a][u] 1 / count
+  const double* fc3;                         // [pair][kStride]
+  const Complex* phi_m;                      // [shortest vector] e^{-2 pi i q0.s} / m
+  const Complex* p0;                         // [a][u] P0
+  const std::uint32_t* rows;                 // row of each term of the block, in order
+  double* w;                                 // the block's rows of W
 };
 
-// W_ijk rows (derivation above), each summed in registers over its terms: leg 1
-// (1 + 2 S_i) / m e^{-2 pi i q0.s'} / m' F_i(J,K), leg 2 P0(j,I) e^{-2 pi i q0.s'} / m'
-// F_j(I,K), leg 3 P0(k,I) / m F_k(J,I), legs 2 and 3 in fc3's element order and
-// permuted ([m l n], [n m l]) when the row is stored.
 // The element maps of legs 2 and 3: W[l m n] takes F[m l n] and F[n m l].
 constexpr std::array<std::uint8_t, kNumElem> leg_map(int leg) {
   std::array<std::uint8_t, kNumElem> p{};
@@ -183,54 +179,94 @@ constexpr std::array<std::uint8_t, kNumElem> leg_map(int leg) {
 }
 constexpr std::array<std::uint8_t, kNumElem> kLeg2 = leg_map(2), kLeg3 = leg_map(3);
 
-// Rows of W are sums over their terms of coef * F (F a padded fc3 block), accumulated in
-// registers with GCC's vector extension (as plain loops GCC vectorizes them across the
-// terms, with gathers). (Macro, not a function: vector arguments would change the ABI
-// between the clones.)
+// row += coef * F for a row of W (kStride real parts, then kStride imaginary parts) and a
+// padded fc3 block F held in the vectors f[]. GCC's vector extension keeps the block in
+// registers across the terms of its atom pair (as a plain loop GCC vectorized it across
+// the terms instead). A macro: functions with vector arguments change the ABI between
+// the clones.
 using Lanes = double __attribute__((vector_size(64)));
 constexpr std::size_t kLanes = 8, kVectors = kStride / kLanes;
-#define PH3MPI_SUM_TERMS(out, first, last, COEF)                   \
+#define PH3MPI_ADD_TERM(row, coef)                                 \
   {                                                                \
-    Lanes xr[kVectors] = {}, xi[kVectors] = {};                    \
-    for (std::size_t x = (first); x < (last); ++x) {               \
-      const TermRecord& term = in.terms[x];                        \
-      const detail::AtomPair& pair = in.pairs[term.pair];          \
-      const Complex coef = COEF;                                   \
-      const double* f = in.fc3 + std::size_t{term.pair} * kStride; \
-      for (std::size_t v = 0; v < kVectors; ++v) {                 \
-        Lanes ft;                                                  \
-        std::memcpy(&ft, f + kLanes * v, sizeof ft);               \
-        xr[v] += coef.real() * ft;                                 \
-        xi[v] += coef.imag() * ft;                                 \
-      }                                                            \
+    double* dst_ = (row);                                          \
+    const double cr_ = (coef).real(), ci_ = (coef).imag();         \
+    for (std::size_t v_ = 0; v_ < kVectors; ++v_) {                \
+      Lanes xr_, xi_;                                              \
+      std::memcpy(&xr_, dst_ + kLanes * v_, sizeof xr_);           \
+      std::memcpy(&xi_, dst_ + kStride + kLanes * v_, sizeof xi_); \
+      xr_ += cr_ * f[v_];                                          \
+      xi_ += ci_ * f[v_];                                          \
+      std::memcpy(dst_ + kLanes * v_, &xr_, sizeof xr_);           \
+      std::memcpy(dst_ + kStride + kLanes * v_, &xi_, sizeof xi_); \
     }                                                              \
-    std::memcpy(out, xr, sizeof xr);                               \
-    std::memcpy(out + kStride, xi, sizeof xi);                     \
+  }
+#define PH3MPI_LOAD_BLOCK(p)                                               \
+  Lanes f[kVectors];                                                       \
+  for (std::size_t v_ = 0; v_ < kVectors; ++v_) {                          \
+    std::memcpy(&f[v_], in.fc3 + (p)*kStride + kLanes * v_, sizeof f[v_]); \
+  }
+// The same with the elements permuted by map (legs 2 and 3: W[l m n] takes F[map]).
+#define PH3MPI_LOAD_BLOCK_PERMUTED(p, map)                                  \
+  Lanes f[kVectors];                                                        \
+  {                                                                         \
+    double g_[kStride] = {};                                                \
+    const double* src_ = in.fc3 + (p)*kStride;                              \
+    for (std::size_t e_ = 0; e_ < kNumElem; ++e_) g_[e_] = src_[(map)[e_]]; \
+    std::memcpy(f, g_, sizeof g_);                                          \
   }
 
+// The terms of W_ijk (derivation above), in the order of RealToReciprocal::for_each_term,
+// each fc3 block read once: leg 1 anchor i, J in j, K in k, every (s, s'),
+// (1 + 2 S_i) / m e^{-2 pi i q0.s'} / m' F_i(J, K); leg 2 anchor j, I in i, K in k, every
+// s', P0(j, I) e^{-2 pi i q0.s'} / m' F_j(I, K); leg 3 anchor k, J in j, I in i, every s,
+// P0(k, I) / m F_k(J, I), legs 2 and 3 with F's elements permuted ([m l n], [n m l]).
 PH3MPI_SIMD_CLONES
-void build_rows(const BlockInput& in) {
-  const std::size_t si = in.i * in.n_s, sj = in.j * in.n_s, sk = in.k * in.n_s;
-  double leg2[2 * kStride], leg3[2 * kStride];
-  for (std::size_t r = in.first_row; r < in.first_row + in.rows; ++r) {
-    const std::size_t* start = in.term_start + 3 * r;
-    double* dst = in.w + r * 2 * kStride;
-    // leg 1: (1 + 2 S_i) / m e^{-2 pi i q0.s'} / m' F_i(J, K)[l m n]
-    PH3MPI_SUM_TERMS(dst, start[0], start[1],
-                     in.phi_m[term.phase] * ((pair.shortest ? 3.0 : 1.0) * in.inv_multi[si + pair.u]))
-    // leg 2: P0(j, I) e^{-2 pi i q0.s'} / m' F_j(I, K)[m l n]
-    PH3MPI_SUM_TERMS(leg2, start[1], start[2], mul(in.p0[sj + pair.u], in.phi_m[term.phase]))
-    // leg 3: P0(k, I) / m F_k(J, I)[n m l]
-    PH3MPI_SUM_TERMS(leg3, start[2], start[3], in.p0[sk + pair.v] * in.inv_multi[sk + pair.u])
-    for (std::size_t e = 0; e < kNumElem; ++e) {
-      dst[e] += leg2[kLeg2[e]];
-      dst[kStride + e] += leg2[kStride + kLeg2[e]];
-      dst[e] += leg3[kLeg3[e]];
-      dst[kStride + e] += leg3[kStride + kLeg3[e]];
+void accumulate_block(const BlockInput& in) {
+  const std::size_t n_p = in.n_p, n_s = in.n_s, n_c = in.n_c, i = in.i, j = in.j, k = in.k;
+  const std::size_t row_len = 2 * kStride;
+  const std::uint32_t* row = in.rows;
+  const auto first = [&](std::size_t a, std::size_t u, std::size_t t) {
+    return in.pair_index[(a * n_s + u) * n_p + t];
+  };
+  for (std::size_t u = j * n_c; u < (j + 1) * n_c; ++u) {
+    const auto mu = in.multi[i * n_s + u];
+    for (std::size_t p = first(i, u, k); p < first(i, u, k + 1); ++p) {
+      PH3MPI_LOAD_BLOCK(p)
+      const double weight = (in.pairs[p].shortest ? 3.0 : 1.0) * in.inv_multi[i * n_s + u];
+      const auto mv = in.multi[i * n_s + in.pairs[p].v];
+      for (std::int64_t s = 0; s < mu[0]; ++s) {
+        for (std::int64_t t = mv[1]; t < mv[1] + mv[0]; ++t) {
+          PH3MPI_ADD_TERM(in.w + *row++ * row_len, in.phi_m[t] * weight)
+        }
+      }
+    }
+  }
+  if (!in.r0_average) return;
+  for (std::size_t u = i * n_c; u < (i + 1) * n_c; ++u) {
+    const Complex p0_u = in.p0[j * n_s + u];
+    for (std::size_t p = first(j, u, k); p < first(j, u, k + 1); ++p) {
+      if (in.pairs[p].shortest) continue;
+      PH3MPI_LOAD_BLOCK_PERMUTED(p, kLeg2)
+      const auto mv = in.multi[j * n_s + in.pairs[p].v];
+      for (std::int64_t t = mv[1]; t < mv[1] + mv[0]; ++t) {
+        PH3MPI_ADD_TERM(in.w + *row++ * row_len, mul(p0_u, in.phi_m[t]))
+      }
+    }
+  }
+  for (std::size_t u = j * n_c; u < (j + 1) * n_c; ++u) {
+    const auto mu = in.multi[k * n_s + u];
+    const double inv_m = in.inv_multi[k * n_s + u];
+    for (std::size_t p = first(k, u, i); p < first(k, u, i + 1); ++p) {
+      if (in.pairs[p].shortest) continue;
+      PH3MPI_LOAD_BLOCK_PERMUTED(p, kLeg3)
+      const Complex coef = in.p0[k * n_s + in.pairs[p].v] * inv_m;
+      for (std::int64_t s = 0; s < mu[0]; ++s) PH3MPI_ADD_TERM(in.w + *row++ * row_len, coef)
     }
   }
 }
-#undef PH3MPI_SUM_TERMS
+#undef PH3MPI_LOAD_BLOCK_PERMUTED
+#undef PH3MPI_LOAD_BLOCK
+#undef PH3MPI_ADD_TERM
 
 std::int64_t positive_mod(std::int64_t x, std::int64_t d) {
   const std::int64_t r = x % d;
@@ -442,33 +478,16 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
     block_start_[b + 1] = row_lattice_.size();
     max_block_rows_ = std::max(max_block_rows_, block_keys[b].size());
   }
-  // Every term as (pair, tagged phase index), sorted by row and within a row by leg
-  // (stable: enumeration order otherwise): prepare_q0 then sums each row in registers.
-  // Tag: leg 1 and 2 carry the shortest vector s' of their phase e^{-2 pi i q0.s'}.
-  term_start_.assign(3 * num_rows() + 1, 0);
+  // The row of every term, block by block in prepare_q0's order (for_each_term).
+  block_term_start_.assign(n_blocks + 1, 0);
   for (std::size_t b = 0; b < n_blocks; ++b) {
     const auto& keys = block_keys[b];
-    struct Entry {
-      std::uint32_t row;  // within the block
-      int leg;
-      detail::TermRecord record;
-    };
-    std::vector<Entry> entries;
-    for_each_term(b, [&](int leg, std::size_t, std::size_t p, std::int64_t s, std::int64_t t) {
+    for_each_term(b, [&](int leg, std::size_t, std::size_t, std::int64_t s, std::int64_t t) {
       const auto it = std::lower_bound(keys.begin(), keys.end(), box_index(term_lattice(leg, s, t)));
-      const auto phase = static_cast<std::uint32_t>(leg == 3 ? 0 : t);
-      entries.push_back(
-          {static_cast<std::uint32_t>(it - keys.begin()), leg, {static_cast<std::uint32_t>(p), phase}});
+      term_row_.push_back(static_cast<std::uint32_t>(it - keys.begin()));
     });
-    std::stable_sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
-      return x.row < y.row || (x.row == y.row && x.leg < y.leg);
-    });
-    for (const Entry& e : entries) {
-      terms_.push_back(e.record);
-      ++term_start_[3 * (block_start_[b] + e.row) + static_cast<std::size_t>(e.leg - 1) + 1];
-    }
+    block_term_start_[b + 1] = term_row_.size();
   }
-  for (std::size_t x = 0; x + 1 < term_start_.size(); ++x) term_start_[x + 1] += term_start_[x];
 
   // Roots of unity per axis and the per-(j, k) offsets d_j - d_k in turns per address.
   for (int l = 0; l < 3; ++l) {
@@ -569,21 +588,25 @@ RealToReciprocal::Q0Sums RealToReciprocal::prepare_q0(std::int64_t grid_point) c
 #pragma omp parallel for schedule(dynamic)
   for (std::int64_t ib = 0; ib < n_blocks; ++ib) {
     const auto b = static_cast<std::size_t>(ib);
-    const BlockInput in{n_s,
+    double* w_block = w + block_start_[b] * 2 * kStride;
+    std::fill(w_block, w + block_start_[b + 1] * 2 * kStride, 0.0);
+    const BlockInput in{n_p,
+                        n_s,
+                        n_cell_,
                         b / (n_p * n_p),
                         (b / n_p) % n_p,
                         b % n_p,
-                        block_start_[b],
-                        block_start_[b + 1] - block_start_[b],
-                        term_start_.data(),
-                        terms_.data(),
+                        make_r0_average_,
+                        pair_index_.data(),
                         pairs_.data(),
+                        multi_sorted_.data(),
                         inv_multi_.data(),
                         fc3_.data(),
                         phi_m.data(),
                         p0.data(),
-                        w};
-    build_rows(in);
+                        &term_row_[block_term_start_[b]],
+                        w_block};
+    accumulate_block(in);
   }
   return q0;
 }

@@ -50,11 +50,6 @@ struct AtomPair {
   std::uint32_t u, v;
   bool shortest;
 };
-// One term of a row of W: its atom pair and the shortest vector s' of its phase
-// e^{-2 pi i q0.s'} (legs 1 and 2; unused in leg 3).
-struct TermRecord {
-  std::uint32_t pair, phase;
-};
 }  // namespace detail
 
 class RealToReciprocal {
@@ -101,7 +96,7 @@ class RealToReciprocal {
   std::size_t num_lattice_vectors() const noexcept { return lattice_c_.size(); }
   std::size_t num_rows() const noexcept { return block_start_.back(); }
   // Terms (fc3 block times phase) summed into W by prepare_q0.
-  std::size_t num_terms() const noexcept { return terms_.size(); }
+  std::size_t num_terms() const noexcept { return term_row_.size(); }
 
   Q0Sums prepare_q0(std::int64_t grid_point) const;
   // One Q0Sums per distinct triplets[t][0], in order of appearance. phono3py's triplets
@@ -147,9 +142,10 @@ class RealToReciprocal {
   std::vector<detail::AtomPair> pairs_;
   std::vector<double> fc3_;
   std::vector<std::size_t> pair_index_;  // [(a n_s + u) n_p + t]: first pair (a, u, v of type t)
-  // The terms of every row of W: terms_[term_start_[3 row + leg - 1] ..] for legs 1-3.
-  std::vector<detail::TermRecord> terms_;
-  std::vector<std::size_t> term_start_;
+  // Row (within its block) of every term of W, block after block in prepare_q0's order
+  // (for_each_term); block b's terms start at block_term_start_[b].
+  std::vector<std::uint32_t> term_row_;
+  std::vector<std::size_t> block_term_start_;
   // Block b = (i n_p + j) n_p + k has rows block_start_[b] .. block_start_[b+1], whose
   // lattice vectors are row_lattice_[row] (indices into lattice_c_).
   std::vector<std::size_t> block_start_;
