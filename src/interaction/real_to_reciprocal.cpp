@@ -132,6 +132,68 @@ void product_one(const double* __restrict w, std::size_t n, const double* __rest
   }
 }
 
+// Segmented products for the separable sums: x_t[k] = sum_{r in segment k} e_t[r] w[r]
+// for consecutive segments of rows (segment k: rows start[k] - start[0] .. start[k + 1] -
+// start[0] of w and e), results to x_t + k * 2 kStride, for two t (planar phases ea, eb)
+// or one. The same operation sequence per element as product_two/product_one from zero.
+PH3MPI_SIMD_CLONES
+void segmented_two(const double* __restrict w, const std::size_t* start, std::size_t segments,
+                   const double* __restrict ear, const double* __restrict eai, const double* __restrict ebr,
+                   const double* __restrict ebi, double* __restrict xa, double* __restrict xb) {
+  const std::size_t base = start[0];
+  for (std::size_t k = 0; k < segments; ++k) {
+    double ar[kStride] = {}, ai[kStride] = {}, br[kStride] = {}, bi[kStride] = {};
+    for (std::size_t r = start[k] - base; r < start[k + 1] - base; ++r) {
+      const double* wr = w + r * 2 * kStride;
+      const double* wi = wr + kStride;
+      const double pr = ear[r], pi = eai[r], qr = ebr[r], qi = ebi[r];
+      for (std::size_t e = 0; e < kStride; ++e) {
+        ar[e] += pr * wr[e];
+        ar[e] -= pi * wi[e];
+        ai[e] += pr * wi[e];
+        ai[e] += pi * wr[e];
+        br[e] += qr * wr[e];
+        br[e] -= qi * wi[e];
+        bi[e] += qr * wi[e];
+        bi[e] += qi * wr[e];
+      }
+    }
+    double* ya = xa + k * 2 * kStride;
+    double* yb = xb + k * 2 * kStride;
+    for (std::size_t e = 0; e < kStride; ++e) {
+      ya[e] = ar[e];
+      ya[kStride + e] = ai[e];
+      yb[e] = br[e];
+      yb[kStride + e] = bi[e];
+    }
+  }
+}
+
+PH3MPI_SIMD_CLONES
+void segmented_one(const double* __restrict w, const std::size_t* start, std::size_t segments,
+                   const double* __restrict ear, const double* __restrict eai, double* __restrict xa) {
+  const std::size_t base = start[0];
+  for (std::size_t k = 0; k < segments; ++k) {
+    double ar[kStride] = {}, ai[kStride] = {};
+    for (std::size_t r = start[k] - base; r < start[k + 1] - base; ++r) {
+      const double* wr = w + r * 2 * kStride;
+      const double* wi = wr + kStride;
+      const double pr = ear[r], pi = eai[r];
+      for (std::size_t e = 0; e < kStride; ++e) {
+        ar[e] += pr * wr[e];
+        ar[e] -= pi * wi[e];
+        ai[e] += pr * wi[e];
+        ai[e] += pi * wr[e];
+      }
+    }
+    double* ya = xa + k * 2 * kStride;
+    for (std::size_t e = 0; e < kStride; ++e) {
+      ya[e] = ar[e];
+      ya[kStride + e] = ai[e];
+    }
+  }
+}
+
 // Plain complex product (std::complex's operator* checks for infinities and NaNs).
 inline Complex mul(const Complex& a, const Complex& b) {
   return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
@@ -469,22 +531,59 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
                           static_cast<std::uint32_t>(c[1] - c_min_[1]),
                           static_cast<std::uint32_t>(c[2] - c_min_[2])});
   }
+  // Rows of a block ordered by c = Q^T L (c2, then c1, then c0): runs of equal (c1, c2)
+  // are the lines and runs of equal c2 the groups of the separable sum (prepare_q0s).
+  const auto c_key = [&](std::size_t x) {
+    const auto& c = lattice_c_[x];
+    return (std::size_t{c[2]} * c_len_[1] + c[1]) * c_len_[0] + c[0];
+  };
   block_start_.assign(n_blocks + 1, 0);
+  block_line_start_.assign(n_blocks + 1, 0);
+  block_group_start_.assign(n_blocks + 1, 0);
   for (std::size_t b = 0; b < n_blocks; ++b) {
+    std::vector<std::uint32_t> rows;  // indices into all_keys
     for (const std::int64_t key : block_keys[b]) {
-      const auto it = std::lower_bound(all_keys.begin(), all_keys.end(), key);
-      row_lattice_.push_back(static_cast<std::uint32_t>(it - all_keys.begin()));
+      rows.push_back(static_cast<std::uint32_t>(std::lower_bound(all_keys.begin(), all_keys.end(), key) -
+                                                all_keys.begin()));
     }
+    std::sort(rows.begin(), rows.end(),
+              [&](std::uint32_t x, std::uint32_t y) { return c_key(x) < c_key(y); });
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const auto& c = lattice_c_[rows[r]];
+      const bool new_group = r == 0 || lattice_c_[rows[r - 1]][2] != c[2];
+      const bool new_line = new_group || lattice_c_[rows[r - 1]][1] != c[1];
+      if (new_group) {
+        group_line_start_.push_back(line_row_start_.size());
+        group_c2_.push_back(c[2]);
+      }
+      if (new_line) {
+        line_row_start_.push_back(row_lattice_.size());
+        line_c1_.push_back(c[1]);
+      }
+      row_lattice_.push_back(rows[r]);
+    }
+    // The block's sorted keys, for the term rows below.
+    std::vector<std::int64_t> sorted;
+    for (const std::uint32_t x : rows) sorted.push_back(all_keys[x]);
+    block_keys[b] = std::move(sorted);
     block_start_[b + 1] = row_lattice_.size();
-    max_block_rows_ = std::max(max_block_rows_, block_keys[b].size());
+    block_line_start_[b + 1] = line_row_start_.size();
+    block_group_start_[b + 1] = group_line_start_.size();
+    max_block_rows_ = std::max(max_block_rows_, rows.size());
   }
+  line_row_start_.push_back(row_lattice_.size());
+  group_line_start_.push_back(line_row_start_.size() - 1);
   // The row of every term, block by block in prepare_q0's order (for_each_term).
   block_term_start_.assign(n_blocks + 1, 0);
   for (std::size_t b = 0; b < n_blocks; ++b) {
-    const auto& keys = block_keys[b];
+    const auto& keys = block_keys[b];  // in row order
+    std::vector<std::pair<std::int64_t, std::uint32_t>> lookup;
+    for (std::size_t r = 0; r < keys.size(); ++r) lookup.emplace_back(keys[r], static_cast<std::uint32_t>(r));
+    std::sort(lookup.begin(), lookup.end());
     for_each_term(b, [&](int leg, std::size_t, std::size_t, std::int64_t s, std::int64_t t) {
-      const auto it = std::lower_bound(keys.begin(), keys.end(), box_index(term_lattice(leg, s, t)));
-      term_row_.push_back(static_cast<std::uint32_t>(it - keys.begin()));
+      const std::int64_t key = box_index(term_lattice(leg, s, t));
+      const auto it = std::lower_bound(lookup.begin(), lookup.end(), std::make_pair(key, std::uint32_t{0}));
+      term_row_.push_back(it->second);
     });
     block_term_start_[b + 1] = term_row_.size();
   }
@@ -648,16 +747,143 @@ void RealToReciprocal::for_each_term(std::size_t b, F&& term) const {
   }
 }
 
+std::size_t RealToReciprocal::pair01_key(const Triplet& triplet) const {
+  const grid::Vector3l& a = addresses_[static_cast<std::size_t>(triplet[1])];
+  return static_cast<std::size_t>(positive_mod(a(0), D_diag_(0)) * D_diag_(1) +
+                                  positive_mod(a(1), D_diag_(1)));
+}
+
 std::vector<RealToReciprocal::Q0Sums> RealToReciprocal::prepare_q0s(const Triplet* triplets,
                                                                     std::size_t num_triplets) const {
   std::vector<Q0Sums> q0s;
   for (std::size_t t = 0; t < num_triplets; ++t) {
     const std::int64_t gp = triplets[t][0];
-    if (std::none_of(q0s.begin(), q0s.end(), [gp](const Q0Sums& q) { return q.grid_point == gp; })) {
-      q0s.push_back(prepare_q0(gp));
+    if (std::any_of(q0s.begin(), q0s.end(), [gp](const Q0Sums& q) { return q.grid_point == gp; })) continue;
+    q0s.push_back(prepare_q0(gp));
+    // The (a_0, a_1) pairs of this q0's triplets, and the cost of either form in row
+    // operations (a row: 27 complex multiply-adds): direct, M rows per triplet; separable,
+    // |a_0| x rows + |(a_0, a_1)| x lines once, then M groups per triplet.
+    std::vector<std::size_t> keys;
+    std::size_t m = 0;
+    for (std::size_t u = t; u < num_triplets; ++u) {
+      if (triplets[u][0] != gp) continue;
+      keys.push_back(pair01_key(triplets[u]));
+      ++m;
     }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::vector<std::size_t> a0s;
+    for (const std::size_t k : keys) a0s.push_back(k / static_cast<std::size_t>(D_diag_(1)));
+    a0s.erase(std::unique(a0s.begin(), a0s.end()), a0s.end());
+    const double direct = double(m) * double(num_rows());
+    const double separable = double(a0s.size()) * double(num_rows()) +
+                             double(keys.size()) * double(line_c1_.size()) +
+                             double(m) * double(group_c2_.size());
+    const double t2_bytes = double(keys.size()) * double(group_c2_.size()) * 2 * kStride * sizeof(double);
+    if (2 * separable < direct && t2_bytes <= 256.0 * (1 << 20)) make_separable(q0s.back(), keys);
   }
   return q0s;
+}
+
+void RealToReciprocal::make_separable(Q0Sums& q0, const std::vector<std::size_t>& keys) const {
+  // keys: ascending a_0 D_1 + a_1 (residues). Distinct a_0 and, per a_0, its a_1 values.
+  const auto d1 = static_cast<std::size_t>(D_diag_(1));
+  std::vector<std::size_t> a0s, a0_first;  // a0_first[i]: first key of a0s[i]
+  for (std::size_t x = 0; x < keys.size(); ++x) {
+    if (x == 0 || keys[x] / d1 != keys[x - 1] / d1) {
+      a0s.push_back(keys[x] / d1);
+      a0_first.push_back(x);
+    }
+  }
+  a0_first.push_back(keys.size());
+  const std::size_t n_a0 = a0s.size(), n_pairs = keys.size();
+  const std::size_t n_groups = group_c2_.size();
+  const std::size_t row_len = 2 * kStride;
+  q0.pair01.assign(static_cast<std::size_t>(D_diag_(0)) * d1, -1);
+  for (std::size_t x = 0; x < n_pairs; ++x) q0.pair01[keys[x]] = static_cast<std::int32_t>(x);
+  q0.t2.resize(n_pairs * n_groups * row_len);
+  // e^{2 pi i a c / D_l} over the c range of axis l, planar, for the given addresses.
+  const auto axis_phases = [&](std::size_t l, const std::vector<std::size_t>& values) {
+    const std::int64_t d = D_diag_(static_cast<Eigen::Index>(l));
+    std::vector<double> out(2 * values.size() * c_len_[l]);
+    for (std::size_t x = 0; x < values.size(); ++x) {
+      for (std::size_t c = 0; c < c_len_[l]; ++c) {
+        const auto n = static_cast<std::size_t>(positive_mod(
+            static_cast<std::int64_t>(values[x]) * (c_min_[l] + static_cast<std::int64_t>(c)), d));
+        out[(2 * x) * c_len_[l] + c] = roots_[l][n].real();
+        out[(2 * x + 1) * c_len_[l] + c] = roots_[l][n].imag();
+      }
+    }
+    return out;
+  };
+  const std::vector<double> e0 = axis_phases(0, a0s);
+  std::vector<std::size_t> a1s(n_pairs);
+  for (std::size_t x = 0; x < n_pairs; ++x) a1s[x] = keys[x] % d1;
+  const std::vector<double> e1 = axis_phases(1, a1s);  // one row per pair
+  const auto n_blocks = static_cast<std::int64_t>(n_patom_ * n_patom_ * n_patom_);
+#pragma omp parallel
+  {
+    std::vector<double> t1, g0, g1;
+#pragma omp for schedule(dynamic)
+    for (std::int64_t ib = 0; ib < n_blocks; ++ib) {
+      const auto b = static_cast<std::size_t>(ib);
+      const std::size_t l0 = block_line_start_[b], lines = block_line_start_[b + 1] - l0;
+      const std::size_t r0 = block_start_[b], rows = block_start_[b + 1] - r0;
+      if (rows == 0) continue;
+      // Stage 1: T1[a_0][line] = sum_{rows of the line} e^{2 pi i a_0 c_0 / D_0} W[row].
+      g0.resize(2 * n_a0 * rows);
+      for (std::size_t x = 0; x < n_a0; ++x) {
+        for (std::size_t r = 0; r < rows; ++r) {
+          const std::uint32_t c0 = lattice_c_[row_lattice_[r0 + r]][0];
+          g0[(2 * x) * rows + r] = e0[(2 * x) * c_len_[0] + c0];
+          g0[(2 * x + 1) * rows + r] = e0[(2 * x + 1) * c_len_[0] + c0];
+        }
+      }
+      t1.resize(n_a0 * lines * row_len);
+      const double* w = &q0.w[r0 * row_len];
+      const std::size_t* line_start = &line_row_start_[l0];
+      std::size_t k0 = 0;
+      for (; k0 + 1 < n_a0; k0 += 2) {
+        const double* ga = &g0[(2 * k0) * rows];
+        const double* gb = &g0[(2 * k0 + 2) * rows];
+        segmented_two(w, line_start, lines, ga, ga + rows, gb, gb + rows, &t1[k0 * lines * row_len],
+                      &t1[(k0 + 1) * lines * row_len]);
+      }
+      if (k0 < n_a0) {
+        const double* ga = &g0[(2 * k0) * rows];
+        segmented_one(w, line_start, lines, ga, ga + rows, &t1[k0 * lines * row_len]);
+      }
+      // Stage 2: T2[(a_0, a_1)][group] = sum_{lines of the group} e^{2 pi i a_1 c_1 / D_1} T1[a_0][line].
+      g1.resize(2 * n_pairs * lines);
+      for (std::size_t x = 0; x < n_pairs; ++x) {
+        for (std::size_t li = 0; li < lines; ++li) {
+          const std::uint32_t c1 = line_c1_[l0 + li];
+          g1[(2 * x) * lines + li] = e1[(2 * x) * c_len_[1] + c1];
+          g1[(2 * x + 1) * lines + li] = e1[(2 * x + 1) * c_len_[1] + c1];
+        }
+      }
+      const std::size_t g_first = block_group_start_[b], groups = block_group_start_[b + 1] - g_first;
+      const std::size_t* group_start = &group_line_start_[g_first];
+      for (std::size_t i0 = 0; i0 < n_a0; ++i0) {
+        const double* rows_t1 = &t1[i0 * lines * row_len];
+        std::size_t y = a0_first[i0];
+        for (; y + 1 < a0_first[i0 + 1]; y += 2) {
+          const double* ga = &g1[(2 * y) * lines];
+          const double* gb = &g1[(2 * y + 2) * lines];
+          segmented_two(rows_t1, group_start, groups, ga, ga + lines, gb, gb + lines,
+                        &q0.t2[(y * n_groups + g_first) * row_len],
+                        &q0.t2[((y + 1) * n_groups + g_first) * row_len]);
+        }
+        if (y < a0_first[i0 + 1]) {
+          const double* ga = &g1[(2 * y) * lines];
+          segmented_one(rows_t1, group_start, groups, ga, ga + lines,
+                        &q0.t2[(y * n_groups + g_first) * row_len]);
+        }
+      }
+    }
+  }
+  q0.w.clear();
+  q0.w.shrink_to_fit();
 }
 
 void RealToReciprocal::run(const std::vector<Q0Sums>& q0s, const Triplet* triplets, std::size_t num_triplets,
@@ -683,9 +909,18 @@ void RealToReciprocal::run(const std::vector<Q0Sums>& q0s, const Triplet* triple
                   " of triplet (" + std::to_string(tp[0]) + ", " + std::to_string(tp[1]) + ", " +
                   std::to_string(tp[2]) + ")");
     }
-    if (it->w.size() != num_rows() * 2 * kStride) {
+    if (it->w.size() != num_rows() * 2 * kStride && it->t2.empty()) {
       throw Error("real_to_reciprocal: q0 sums of grid point " + std::to_string(tp[0]) +
                   " were prepared by another RealToReciprocal");
+    }
+    if (!it->t2.empty()) {
+      for (std::size_t u = t; u < num_triplets && triplets[u][0] == tp[0]; ++u) {
+        if (it->pair01[pair01_key(triplets[u])] < 0) {
+          throw Error("real_to_reciprocal: triplet (" + std::to_string(triplets[u][0]) + ", " +
+                      std::to_string(triplets[u][1]) + ", " + std::to_string(triplets[u][2]) +
+                      ") was not among those its q0 sums were prepared for");
+        }
+      }
     }
     std::size_t end = t + 1;
     while (end < num_triplets && end - t < batch_size_ && triplets[end][0] == tp[0]) ++end;
@@ -701,11 +936,12 @@ void RealToReciprocal::run_same_q0(const Q0Sums& q0, const Triplet* triplets, st
   const std::size_t nb3 = nb * nb * nb;
   const std::size_t n_lat = lattice_c_.size();
   const std::size_t n_blocks = n_p * n_p * n_p;
-  ws.phases.resize(nt * n_lat);
+  ws.phases.resize(nt * std::max(n_lat, c_len_[2]));
   ws.products.resize(n_blocks * nt * 2 * kStride);
   ws.factors.resize(nt * n_p * n_p);
   const double scale = make_r0_average_ ? 1.0 / 3.0 : 1.0;
   ws.axis_phases.resize(c_len_[0] + c_len_[1] + c_len_[2]);
+  const bool separable = !q0.t2.empty();
   for (std::size_t t = 0; t < nt; ++t) {
     // E[t][L] = e^{2 pi i q1.L} = prod_l e^{2 pi i (a_l c_l mod D_l) / D_l}, c = Q^T L,
     // from per-axis tables over the range of c_l.
@@ -722,10 +958,15 @@ void RealToReciprocal::run_same_q0(const Q0Sums& q0, const Triplet* triplets, st
         if (n >= d) n -= d;
       }
     }
-    Complex* e = &ws.phases[t * n_lat];
-    for (std::size_t x = 0; x < n_lat; ++x) {
-      const auto& c = lattice_c_[x];
-      e[x] = mul(mul(axis[0][c[0]], axis[1][c[1]]), axis[2][c[2]]);
+    if (separable) {
+      // Only the last axis is left: keep e^{2 pi i a_2 c_2 / D_2} over the c_2 range.
+      std::copy(axis[2], axis[2] + c_len_[2], &ws.phases[t * n_lat]);
+    } else {
+      Complex* e = &ws.phases[t * n_lat];
+      for (std::size_t x = 0; x < n_lat; ++x) {
+        const auto& c = lattice_c_[x];
+        e[x] = mul(mul(axis[0][c[0]], axis[1][c[1]]), axis[2][c[2]]);
+      }
     }
     // c e_k e^{2 pi i q1.(d_j - d_k)} per (j, k).
     for (std::size_t k = 0; k < n_p; ++k) {
@@ -743,7 +984,31 @@ void RealToReciprocal::run_same_q0(const Q0Sums& q0, const Triplet* triplets, st
   // X_b[t][lmn] = sum_rows E[t][L(row)] W_b[row][lmn]: for each block b the product of
   // the batch's phases on the block's rows (nt x rows) and W_b (rows x 27), in chunks of
   // rows that stay in cache while all triplets of the batch go over them.
+  // Separable form: X_b[t] = sum_g e^{2 pi i a_2 c_2(g) / D_2} T2[(a_0, a_1)(t)][g] over the
+  // block's groups g (T2 from prepare_q0s).
+  const auto block_product_separable = [&](std::size_t b, std::vector<double>& gathered) {
+    const std::size_t g0 = block_group_start_[b], groups = block_group_start_[b + 1] - g0;
+    const std::size_t total_groups = group_c2_.size();
+    double* x = &ws.products[b * nt * 2 * kStride];
+    std::fill(x, x + nt * 2 * kStride, 0.0);
+    if (groups == 0) return;
+    gathered.resize(2 * groups);
+    for (std::size_t t = 0; t < nt; ++t) {
+      const Complex* e2 = &ws.phases[t * n_lat];
+      for (std::size_t g = 0; g < groups; ++g) {
+        gathered[g] = e2[group_c2_[g0 + g]].real();
+        gathered[groups + g] = e2[group_c2_[g0 + g]].imag();
+      }
+      const std::size_t p01 = static_cast<std::size_t>(q0.pair01[pair01_key(triplets[t])]);
+      product_one(&q0.t2[(p01 * total_groups + g0) * 2 * kStride], groups, gathered.data(),
+                  gathered.data() + groups, x + t * 2 * kStride);
+    }
+  };
   const auto block_product = [&](std::size_t b, std::vector<double>& gathered) {
+    if (separable) {
+      block_product_separable(b, gathered);
+      return;
+    }
     const std::size_t first = block_start_[b];
     const std::size_t rows = block_start_[b + 1] - first;
     double* x = &ws.products[b * nt * 2 * kStride];

@@ -34,6 +34,8 @@
 #include <complex>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "ph3mpi/common/ndarray.hpp"
@@ -46,6 +48,29 @@ namespace ph3mpi::interaction {
 namespace detail {
 // A nonzero fc3 block (anchor, u, v) of RealToReciprocal: supercell atoms u, v in the
 // order grouped by primitive atom; shortest: all_shortest (legs 2 and 3 skip it).
+// A std::allocator whose value-initialization leaves doubles uninitialized: the large
+// per-grid-point arrays are written in parallel right after allocation, so zeroing them
+// first would be a serial pass over memory.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using UninitializedDoubles = std::vector<double, UninitializedAllocator<double>>;
+
 struct AtomPair {
   std::uint32_t u, v;
   bool shortest;
@@ -57,9 +82,16 @@ class RealToReciprocal {
   // The lattice-vector sums W_ijk(L) at one q0 (eV/Angstrom^3): for each atom block ijk
   // its rows (lattice vectors) of 27 complex elements [l][m][n] (stored as 32 real
   // parts, then 32 imaginary parts).
+  // With the triplets known (prepare_q0s) and many of them, the sum over L may instead be
+  // done axis by axis (separable form): the sums over c_0 and c_1 (c = Q^T L) once per
+  // grid point for the (a_0, a_1) address pairs of the triplets' q1, leaving per triplet
+  // only the sum over c_2. Then w is empty and t2, pair01 hold the partial sums.
   struct Q0Sums {
     std::int64_t grid_point = -1;  // BZ index of q0
-    std::vector<double> w;
+    detail::UninitializedDoubles w;
+    detail::UninitializedDoubles t2;   // [pair (a_0, a_1)][group][re/im][32]
+    std::vector<std::int32_t> pair01;  // [a_0 mod D_0][a_1 mod D_1] -> pair index, or -1
+    bool separable() const noexcept { return !t2.empty(); }
   };
 
   // Per-thread scratch. Reuse it across calls to avoid reallocation.
@@ -97,10 +129,17 @@ class RealToReciprocal {
   std::size_t num_rows() const noexcept { return block_start_.back(); }
   // Terms (fc3 block times phase) summed into W by prepare_q0.
   std::size_t num_terms() const noexcept { return term_row_.size(); }
+  // Lines (rows with equal c_1, c_2) and groups (equal c_2) of the separable form.
+  std::size_t num_lines() const noexcept { return line_c1_.size(); }
+  std::size_t num_groups() const noexcept { return group_c2_.size(); }
 
+  // The direct form (any triplet of this q0 can then be run).
   Q0Sums prepare_q0(std::int64_t grid_point) const;
-  // One Q0Sums per distinct triplets[t][0], in order of appearance. phono3py's triplets
-  // of a grid point on the BZ surface may start at several BZ images of it.
+  // One Q0Sums per distinct triplets[t][0], in order of appearance (phono3py's triplets
+  // of a grid point on the BZ surface may start at several BZ images of it), each in the
+  // form with fewer operations for these triplets (separable when it costs less than
+  // half, and its partial sums fit in 256 MB). run() then accepts only these triplets
+  // (or any subset of them).
   std::vector<Q0Sums> prepare_q0s(const Triplet* triplets, std::size_t num_triplets) const;
 
   // fc3 at each triplets[t] (BZ indices; q0s must hold triplets[t][0]) into
@@ -120,6 +159,10 @@ class RealToReciprocal {
   // e^{2 pi i q.s} for every shortest vector s at BZ grid point gp.
   std::vector<std::complex<double>> svec_phases(std::int64_t grid_point) const;
   std::complex<double> pre_phase(std::size_t a, const Triplet& triplet) const;
+  // Index of (a_0 mod D_0, a_1 mod D_1) of the triplet's q1 in Q0Sums::pair01.
+  std::size_t pair01_key(const Triplet& triplet) const;
+  // The separable partial sums of q0 for the given (a_0, a_1) pairs (see Q0Sums).
+  void make_separable(Q0Sums& q0, const std::vector<std::size_t>& keys) const;
   // Calls term(leg, anchor, pair, s, s') for every term of block b's W (see the .cpp).
   template <typename F>
   void for_each_term(std::size_t b, F&& term) const;
@@ -150,6 +193,12 @@ class RealToReciprocal {
   // lattice vectors are row_lattice_[row] (indices into lattice_c_).
   std::vector<std::size_t> block_start_;
   std::vector<std::uint32_t> row_lattice_;
+  // Rows are ordered by c = Q^T L (c2, c1, c0). Lines: runs of rows with equal (c1, c2),
+  // rows line_row_start_[x] .. [x + 1], c1 offset line_c1_[x]; groups: runs of lines with
+  // equal c2, lines group_line_start_[g] .. [g + 1], c2 offset group_c2_[g]. Block b owns
+  // lines block_line_start_[b] .. and groups block_group_start_[b] ..
+  std::vector<std::size_t> line_row_start_, group_line_start_, block_line_start_, block_group_start_;
+  std::vector<std::uint32_t> line_c1_, group_c2_;
   std::size_t max_block_rows_ = 0;
   // Q^T L - c_min_ of every distinct lattice vector L: q1.L = sum_l a_l (Q^T L)_l / D_l.
   std::vector<std::array<std::uint32_t, 3>> lattice_c_;

@@ -3,6 +3,7 @@
 // of the full and g_zero paths, for every reference crystal and grid point, at 1e-12.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <complex>
@@ -55,13 +56,34 @@ std::vector<Complex> transform_pairs(const RealToReciprocalPairs& r2r, const std
   return out;
 }
 
-std::vector<Complex> transform(const RealToReciprocal& r2r, const std::vector<Triplet>& triplets) {
+// The q0 sums of the triplets: in the form prepare_q0s chooses for them, or all direct.
+enum class Form { kChosen, kDirect };
+
+std::vector<RealToReciprocal::Q0Sums> q0_sums(const RealToReciprocal& r2r,
+                                              const std::vector<Triplet>& triplets, Form form) {
+  if (form == Form::kChosen) return r2r.prepare_q0s(triplets.data(), triplets.size());
+  std::vector<RealToReciprocal::Q0Sums> q0s;
+  for (const Triplet& tp : triplets) {
+    const std::int64_t gp = tp[0];
+    if (std::none_of(q0s.begin(), q0s.end(), [gp](const auto& q) { return q.grid_point == gp; })) {
+      q0s.push_back(r2r.prepare_q0(gp));
+    }
+  }
+  return q0s;
+}
+
+std::vector<Complex> transform(const RealToReciprocal& r2r, const std::vector<RealToReciprocal::Q0Sums>& q0s,
+                               const std::vector<Triplet>& triplets) {
   const std::size_t nb = r2r.num_band(), nb3 = nb * nb * nb;
   std::vector<Complex> out(triplets.size() * nb3);
   RealToReciprocal::Workspace ws;
-  r2r.run(r2r.prepare_q0s(triplets.data(), triplets.size()), triplets.data(), triplets.size(), out.data(),
-          ws);
+  r2r.run(q0s, triplets.data(), triplets.size(), out.data(), ws);
   return out;
+}
+
+std::vector<Complex> transform(const RealToReciprocal& r2r, const std::vector<Triplet>& triplets,
+                               Form form = Form::kChosen) {
+  return transform(r2r, q0_sums(r2r, triplets, form), triplets);
 }
 
 // The interaction strength (eV^2) with the atom-pair kernel: the pipeline of
@@ -203,23 +225,32 @@ TEST(RealToReciprocalGemm, BothKernelsAgreeWithLongDoubleSum) {
 
 class RealToReciprocalGemm : public ::testing::TestWithParam<std::string> {};
 
+// Both forms of the q0 sums: direct (prepare_q0) and as chosen for the triplets by
+// prepare_q0s (separable for the larger grid points of Si, NaCl, MgO and AlN).
 TEST_P(RealToReciprocalGemm, MatchesAtomPairKernel) {
   const auto& c = load_case(GetParam());
   const RealToReciprocal gemm(c.fc3.fc, c.nonzero_indices(), c.atoms, c.bz_grid);
   const RealToReciprocalPairs pairs(c.fc3.fc, c.nonzero_indices(), c.atoms, c.bz_grid);
+  std::size_t separable = 0;
   for (const std::int64_t gp : testing::grid_points(GetParam())) {
     const auto& ref = load_grid_point(GetParam(), gp);
-    const std::vector<Complex> a = transform(gemm, ref.triplets);
     const std::vector<Complex> b = transform_pairs(pairs, ref.triplets);
-    const ComplexDeviation d = compare(a.data(), b.data(), a.size());
-    std::printf(
-        "[%s gp%lld] fc3 at %zu triplets: %zu lattice vectors, %zu product rows (%zu atom pairs); max "
-        "|diff|/max|ref| %.2e, max |diff|/|ref| (|ref| > 1e-6 max) %.2e\n",
-        GetParam().c_str(), static_cast<long long>(gp), ref.triplets.size(), gemm.num_lattice_vectors(),
-        gemm.num_rows(), c.atoms.n_patom * c.atoms.n_satom * c.atoms.n_satom, d.max_over_scale,
-        d.max_elementwise);
-    EXPECT_LT(d.max_over_scale, 1e-12);
+    for (const Form form : {Form::kDirect, Form::kChosen}) {
+      const auto q0s = q0_sums(gemm, ref.triplets, form);
+      const bool is_separable = q0s.front().separable();
+      separable += is_separable ? 1 : 0;
+      const std::vector<Complex> a = transform(gemm, q0s, ref.triplets);
+      const ComplexDeviation d = compare(a.data(), b.data(), a.size());
+      std::printf(
+          "[%s gp%lld] fc3 at %zu triplets, %s form: %zu lattice vectors, %zu product rows (%zu atom pairs); "
+          "max |diff|/max|ref| %.2e, max |diff|/|ref| (|ref| > 1e-6 max) %.2e\n",
+          GetParam().c_str(), static_cast<long long>(gp), ref.triplets.size(),
+          is_separable ? "separable" : "direct", gemm.num_lattice_vectors(), gemm.num_rows(),
+          c.atoms.n_patom * c.atoms.n_satom * c.atoms.n_satom, d.max_over_scale, d.max_elementwise);
+      EXPECT_LT(d.max_over_scale, 1e-12);
+    }
   }
+  EXPECT_GT(separable, 0u) << "prepare_q0s chose the direct form everywhere: the separable one is untested";
 }
 
 TEST_P(RealToReciprocalGemm, InteractionStrengthMatchesAtomPairKernel) {
@@ -285,26 +316,31 @@ TEST(RealToReciprocalGemm, FullFc3MatchesCompact) {
 
 // A triplet's numbers must not depend on the batch it goes through (batch size, its
 // place in the batch): that is what makes results independent of the thread count.
+// Both forms; the q0 sums are prepared once (their form depends on the triplets).
 TEST(RealToReciprocalGemm, SameBitsForAnyBatching) {
   const auto& c = load_case("aln-lda");
-  const auto& ref = load_grid_point("aln-lda", 55);
+  const auto& ref = load_grid_point("aln-lda", 64);
   const std::size_t nb3 = 12 * 12 * 12;
-  std::vector<Complex> first;
-  for (const std::size_t batch : {std::size_t{1}, std::size_t{3}, std::size_t{16}, std::size_t{64}}) {
-    const RealToReciprocal r2r(c.fc3.fc, c.nonzero_indices(), c.atoms, c.bz_grid, true, batch);
-    ASSERT_EQ(r2r.batch_size(), batch);
-    const std::vector<Complex> out = transform(r2r, ref.triplets);
-    if (first.empty()) {
-      first = out;
-      continue;
+  const RealToReciprocal prepared(c.fc3.fc, c.nonzero_indices(), c.atoms, c.bz_grid);
+  for (const Form form : {Form::kDirect, Form::kChosen}) {
+    const auto q0s = q0_sums(prepared, ref.triplets, form);
+    std::vector<Complex> first;
+    for (const std::size_t batch : {std::size_t{1}, std::size_t{3}, std::size_t{16}, std::size_t{64}}) {
+      const RealToReciprocal r2r(c.fc3.fc, c.nonzero_indices(), c.atoms, c.bz_grid, true, batch);
+      ASSERT_EQ(r2r.batch_size(), batch);
+      const std::vector<Complex> out = transform(r2r, q0s, ref.triplets);
+      if (first.empty()) {
+        first = out;
+        continue;
+      }
+      EXPECT_EQ(std::memcmp(out.data(), first.data(), out.size() * sizeof(Complex)), 0) << "batch " << batch;
     }
-    EXPECT_EQ(std::memcmp(out.data(), first.data(), out.size() * sizeof(Complex)), 0) << "batch " << batch;
+    // Shifted: triplet t sits at another place of its batch.
+    const RealToReciprocal r2r(c.fc3.fc, c.nonzero_indices(), c.atoms, c.bz_grid, true, 5);
+    const std::vector<Triplet> shifted(ref.triplets.begin() + 2, ref.triplets.end());
+    const std::vector<Complex> out = transform(r2r, q0s, shifted);
+    EXPECT_EQ(std::memcmp(out.data(), first.data() + 2 * nb3, out.size() * sizeof(Complex)), 0);
   }
-  // Shifted: triplet t sits at another place of its batch.
-  const RealToReciprocal r2r(c.fc3.fc, c.nonzero_indices(), c.atoms, c.bz_grid, true, 5);
-  const std::vector<Triplet> shifted(ref.triplets.begin() + 2, ref.triplets.end());
-  const std::vector<Complex> out = transform(r2r, shifted);
-  EXPECT_EQ(std::memcmp(out.data(), first.data() + 2 * nb3, out.size() * sizeof(Complex)), 0);
 }
 
 TEST(RealToReciprocalGemm, RejectsMissingQ0Sums) {
@@ -316,6 +352,25 @@ TEST(RealToReciprocalGemm, RejectsMissingQ0Sums) {
   RealToReciprocal::Workspace ws;
   EXPECT_THROW(r2r.run(q0s, ref.triplets.data(), 1, out.data(), ws), Error);
   EXPECT_THROW(r2r.prepare_q0(-1), Error);
+  // Separable sums serve only the (a0, a1) address pairs they were prepared for: leave
+  // out the triplets whose q1 has a0 = 0 (mod D0).
+  std::vector<Triplet> some, others;
+  for (const Triplet& tp : ref.triplets) {
+    const auto a0 = c.bz_grid.addresses[static_cast<std::size_t>(tp[1])](0) % c.bz_grid.D_diag(0);
+    (a0 != 0 ? some : others).push_back(tp);
+  }
+  const auto partial = r2r.prepare_q0s(some.data(), some.size());
+  ASSERT_TRUE(partial.front().separable());
+  std::size_t rejected = 0;
+  for (const Triplet& tp : others) {
+    try {
+      r2r.run(partial, &tp, 1, out.data(), ws);
+    } catch (const Error&) {
+      ++rejected;
+    }
+  }
+  EXPECT_EQ(rejected, others.size());
+  EXPECT_GT(rejected, 0u);
 }
 
 }  // namespace
