@@ -337,6 +337,45 @@ std::int64_t positive_mod(std::int64_t x, std::int64_t d) {
 
 }  // namespace
 
+namespace detail {
+
+UninitializedDoubles BufferPool::take(std::size_t size) {
+  UninitializedDoubles buffer;
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    // The smallest spare that holds size, else the largest (it grows).
+    auto best = spare_.end();
+    for (auto it = spare_.begin(); it != spare_.end(); ++it) {
+      const bool fits = it->capacity() >= size;
+      if (best == spare_.end() || (fits && (best->capacity() < size || it->capacity() < best->capacity())) ||
+          (!fits && best->capacity() < size && it->capacity() > best->capacity())) {
+        best = it;
+      }
+    }
+    if (best != spare_.end()) {
+      buffer = std::move(*best);
+      spare_.erase(best);
+    }
+  }
+  buffer.resize(size);
+  return buffer;
+}
+
+void BufferPool::give(UninitializedDoubles&& buffer) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  // A few per pool: a grid point holds one W or T2 per BZ image of q0, rarely two.
+  constexpr std::size_t kMaxSpare = 4;
+  if (spare_.size() < kMaxSpare) {
+    spare_.push_back(std::move(buffer));
+    return;
+  }
+  auto smallest = std::min_element(spare_.begin(), spare_.end(),
+                                   [](const auto& a, const auto& b) { return a.capacity() < b.capacity(); });
+  if (smallest->capacity() < buffer.capacity()) *smallest = std::move(buffer);
+}
+
+}  // namespace detail
+
 RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t* fc3_nonzero_indices,
                                    const AtomTriplets& atoms, const grid::BZGrid& bz_grid,
                                    bool make_r0_average, std::size_t batch_size)
@@ -678,7 +717,7 @@ RealToReciprocal::Q0Sums RealToReciprocal::prepare_q0(std::int64_t grid_point) c
   }
   Q0Sums q0;
   q0.grid_point = grid_point;
-  q0.w.resize(num_rows() * 2 * kStride);
+  q0.w = detail::PooledBuffer(pool_, num_rows() * 2 * kStride);
   double* w = q0.w.data();
 
   // Blocks are independent (each owns its rows) and run in parallel; every row adds its
@@ -801,7 +840,7 @@ void RealToReciprocal::make_separable(Q0Sums& q0, const std::vector<std::size_t>
   const std::size_t row_len = 2 * kStride;
   q0.pair01.assign(static_cast<std::size_t>(D_diag_(0)) * d1, -1);
   for (std::size_t x = 0; x < n_pairs; ++x) q0.pair01[keys[x]] = static_cast<std::int32_t>(x);
-  q0.t2.resize(n_pairs * n_groups * row_len);
+  q0.t2 = detail::PooledBuffer(pool_, n_pairs * n_groups * row_len);
   // e^{2 pi i a c / D_l} over the c range of axis l, planar, for the given addresses.
   const auto axis_phases = [&](std::size_t l, const std::vector<std::size_t>& values) {
     const std::int64_t d = D_diag_(static_cast<Eigen::Index>(l));
@@ -882,8 +921,7 @@ void RealToReciprocal::make_separable(Q0Sums& q0, const std::vector<std::size_t>
       }
     }
   }
-  q0.w.clear();
-  q0.w.shrink_to_fit();
+  q0.w = detail::PooledBuffer();  // back to the pool
 }
 
 void RealToReciprocal::run(const std::vector<Q0Sums>& q0s, const Triplet* triplets, std::size_t num_triplets,

@@ -35,6 +35,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -71,6 +72,54 @@ struct UninitializedAllocator : std::allocator<T> {
 };
 using UninitializedDoubles = std::vector<double, UninitializedAllocator<double>>;
 
+// Spare per-grid-point buffers of a RealToReciprocal, reused from one grid point to the
+// next: glibc serves a fresh multi-megabyte allocation with a new mapping whose pages
+// fault on first touch, which (measured, in a VM) costs more than the sums written
+// into them. Thread-safe.
+class BufferPool {
+ public:
+  UninitializedDoubles take(std::size_t size);
+  void give(UninitializedDoubles&& buffer);
+
+ private:
+  std::mutex mutex_;
+  std::vector<UninitializedDoubles> spare_;
+};
+
+// A buffer of doubles that goes back to its pool when destroyed. Move-only.
+class PooledBuffer {
+ public:
+  PooledBuffer() = default;
+  PooledBuffer(std::shared_ptr<BufferPool> pool, std::size_t size)
+      : values_(pool->take(size)), pool_(std::move(pool)) {}
+  PooledBuffer(PooledBuffer&& other) noexcept = default;
+  PooledBuffer& operator=(PooledBuffer&& other) noexcept {
+    release();
+    values_ = std::move(other.values_);
+    pool_ = std::move(other.pool_);
+    return *this;
+  }
+  PooledBuffer(const PooledBuffer&) = delete;
+  PooledBuffer& operator=(const PooledBuffer&) = delete;
+  ~PooledBuffer() { release(); }
+
+  std::size_t size() const noexcept { return values_.size(); }
+  bool empty() const noexcept { return values_.empty(); }
+  double* data() noexcept { return values_.data(); }
+  const double* data() const noexcept { return values_.data(); }
+  double& operator[](std::size_t i) { return values_[i]; }
+  const double& operator[](std::size_t i) const { return values_[i]; }
+
+ private:
+  void release() noexcept {
+    if (pool_ && values_.capacity() > 0) pool_->give(std::move(values_));
+    values_ = UninitializedDoubles();
+    pool_.reset();
+  }
+  UninitializedDoubles values_;
+  std::shared_ptr<BufferPool> pool_;
+};
+
 struct AtomPair {
   std::uint32_t u, v;
   bool shortest;
@@ -88,8 +137,8 @@ class RealToReciprocal {
   // only the sum over c_2. Then w is empty and t2, pair01 hold the partial sums.
   struct Q0Sums {
     std::int64_t grid_point = -1;  // BZ index of q0
-    detail::UninitializedDoubles w;
-    detail::UninitializedDoubles t2;   // [pair (a_0, a_1)][group][re/im][32]
+    detail::PooledBuffer w;
+    detail::PooledBuffer t2;           // [pair (a_0, a_1)][group][re/im][32]
     std::vector<std::int32_t> pair01;  // [a_0 mod D_0][a_1 mod D_1] -> pair index, or -1
     bool separable() const noexcept { return !t2.empty(); }
   };
@@ -209,6 +258,7 @@ class RealToReciprocal {
   // (Q^T (d_j - d_k))_l / D_l per (j, k): q1.(d_j - d_k) = sum_l a_l y_l.
   std::vector<std::array<double, 3>> offset_y_;
   std::vector<grid::Vector3l> addresses_;
+  std::shared_ptr<detail::BufferPool> pool_ = std::make_shared<detail::BufferPool>();
   grid::Vector3l D_diag_;
   grid::Matrix3l Q_;
 };

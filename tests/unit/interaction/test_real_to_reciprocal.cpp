@@ -347,7 +347,8 @@ TEST(RealToReciprocalGemm, RejectsMissingQ0Sums) {
   const auto& c = load_case("si-pbesol");
   const RealToReciprocal r2r(c.fc3.fc, c.nonzero_indices(), c.atoms, c.bz_grid);
   const auto& ref = load_grid_point("si-pbesol", 105);
-  const std::vector<RealToReciprocal::Q0Sums> q0s = {r2r.prepare_q0(ref.triplets[0][0] + 1)};
+  std::vector<RealToReciprocal::Q0Sums> q0s;
+  q0s.push_back(r2r.prepare_q0(ref.triplets[0][0] + 1));
   std::vector<Complex> out(6 * 6 * 6);
   RealToReciprocal::Workspace ws;
   EXPECT_THROW(r2r.run(q0s, ref.triplets.data(), 1, out.data(), ws), Error);
