@@ -352,13 +352,13 @@ void sort_lanes(const double (*v)[24], double (*e)[24], double* centre) {
   }
 }
 
-// Eight tetrahedra at a time with GCC's vector extension (compiled to whole AVX-512,
-// AVX2 or SSE registers by the clones): every branch of tetrahedron_contribution is
-// computed and the one that applies selected, so each lane holds the same expression
-// as there, bit for bit. (Written with vector types because GCC does not vectorize the
-// plain loop: it keeps possibly trapping divisions out of the branches.)
+// Four tetrahedra at a time with GCC's vector extension (AVX2 registers in the v3/v4
+// clones, pairs of SSE registers otherwise): every branch of tetrahedron_contribution
+// is computed and the one that applies selected, so each lane holds the same expression
+// as there, bit for bit. (Vector types because GCC does not vectorize the plain loop:
+// it keeps possibly trapping divisions out of the branches. Four lanes because GCC 12
+// compiles the target clones' 512-bit comparisons element by element.)
 using Lanes = double __attribute__((vector_size(32)));
-using Mask = long long __attribute__((vector_size(32)));
 constexpr int kLanes = 4;
 
 // (Macros, not lambdas: a function taking or returning a vector type would change the
@@ -367,50 +367,97 @@ constexpr int kLanes = 4;
   Lanes name;                            \
   std::memcpy(&name, pointer, sizeof name)
 // frac(e, n, m, omega) with delta = e_n - e_m (|delta| < eps: 0).
-#define PH3MPI_FRAC_LANES(name, en, em)                        \
-  Lanes name;                                                  \
-  {                                                            \
-    const Lanes delta_ = (en) - (em);                          \
-    const Lanes magnitude_ = delta_ < zero ? -delta_ : delta_; \
-    name = magnitude_ < eps ? zero : (w - (em)) / delta_;      \
+#define PH3MPI_FRAC_LANES(name, en, em)                       \
+  Lanes name;                                                 \
+  {                                                           \
+    const Lanes delta_ = (en) - (em);                         \
+    const Lanes minus_ = -delta_;                             \
+    const Lanes quotient_ = (w - (em)) / delta_;              \
+    const Lanes magnitude_ = delta_ < zero ? minus_ : delta_; \
+    name = magnitude_ < eps ? zero : quotient_;               \
   }
 
 PH3MPI_SIMD_CLONES
 void contributions(double omega, const double (*e)[24], const double* centre, int count, double* out) {
+  // (Every selection a single ?: on a direct comparison, conditions combined by
+  // arithmetic: GCC lowers combined vector masks poorly in target clones.)
   const Lanes zero = {};
-  const Lanes w = omega - zero, eps = kThmEpsilon - zero, one = 1.0 - zero, two = 2.0 - zero;
+  const Lanes w = omega - zero, eps = kThmEpsilon - zero, one = 1.0 - zero, two = 2.0 - zero,
+              three = 3.0 - zero, four = 4.0 - zero;
   for (int t = 0; t < count; t += kLanes) {
     PH3MPI_LOAD_LANES(e0, &e[0][t]);
     PH3MPI_LOAD_LANES(e1, &e[1][t]);
     PH3MPI_LOAD_LANES(e2, &e[2][t]);
     PH3MPI_LOAD_LANES(e3, &e[3][t]);
     PH3MPI_LOAD_LANES(c, &centre[t]);
-    const Mask c0 = c == zero, c1 = c == one, c2 = c == two, c3 = ~(c0 | c1 | c2);
-    const Mask in_a = (e0 < w) & (w < e1), in_b = (e1 < w) & (w < e2), in_c = (e2 < w) & (w < e3);
+    // Interval of omega: k = 1 for (e0, e1), 2 for (e1, e2), 3 for (e2, e3), 0 elsewhere
+    // (on a vertex value or outside): with the values ascending, omega is strictly inside
+    // (e_{k-1}, e_k) when it is above k values and below the other 4 - k.
+    const Lanes above =
+        (e0 < w ? one : zero) + (e1 < w ? one : zero) + (e2 < w ? one : zero) + (e3 < w ? one : zero);
+    const Lanes below =
+        (w < e0 ? one : zero) + (w < e1 ? one : zero) + (w < e2 ? one : zero) + (w < e3 ? one : zero);
+    const Lanes inside = above + below == four ? above : zero;
+    const Lanes k = inside == four ? zero : inside;
     // The fractions frac(n, m) a lane needs, at most six, in slots:
-    //   (e0, e1): S1 = f10 S2 = f20 S3 = f01 (centre 0) or f30  S4 = f02  S5 = f03
-    //   (e1, e2): S1 = f12 S2 = f20 S3 = f13 S4 = f21 S5 = f03 or f30  S6 = f02 or f31
-    //   (e2, e3): S1 = f13 S2 = f23 S3 = f03 or f30  S4 = f31  S5 = f32
-    PH3MPI_FRAC_LANES(s1, e1, in_a ? e0 : in_b ? e2 : e3)
-    PH3MPI_FRAC_LANES(s2, e2, in_c ? e3 : e0)
-    PH3MPI_FRAC_LANES(s3, in_b ? e1 : c0 ? e0 : e3, in_b ? e3 : in_a & c0 ? e1 : in_a ? e0 : c0 ? e3 : e0)
-    PH3MPI_FRAC_LANES(s4, in_a ? e0 : in_b ? e2 : e3, in_a ? e2 : e1)
-    PH3MPI_FRAC_LANES(s5, in_c ? e3 : in_b & c3 ? e3 : e0, in_c ? e2 : in_b & c3 ? e0 : e3)
-    PH3MPI_FRAC_LANES(s6, c0 ? e0 : e3, c0 ? e2 : e1)
+    //   k = 1: S1 = f10 S2 = f20 S3 = f01 (centre 0) or f30  S4 = f02  S5 = f03
+    //   k = 2: S1 = f12 S2 = f20 S3 = f13 S4 = f21 S5 = f03 or f30  S6 = f02 or f31
+    //   k = 3: S1 = f13 S2 = f23 S3 = f03 or f30  S4 = f31  S5 = f32
+    // as frac(n, m) = (omega - e_m) / (e_n - e_m) with (n, m) selected per lane.
+    Lanes m1 = k == two ? e2 : e3;
+    m1 = k == one ? e0 : m1;
+    const Lanes m2 = k == three ? e3 : e0;
+    const Lanes n3c = c == zero ? e0 : e3;  // k = 1, 3
+    const Lanes n3 = k == two ? e1 : n3c;
+    const Lanes m3c1 = c == zero ? e1 : e0, m3c3 = c == zero ? e3 : e0;
+    Lanes m3 = k == one ? m3c1 : m3c3;
+    m3 = k == two ? e3 : m3;
+    Lanes n4 = k == two ? e2 : e3;
+    n4 = k == one ? e0 : n4;
+    const Lanes m4 = k == one ? e2 : e1;
+    const Lanes n5b = c == three ? e3 : e0, m5b = c == three ? e0 : e3;
+    Lanes n5 = k == two ? n5b : e0;
+    n5 = k == three ? e3 : n5;
+    Lanes m5 = k == two ? m5b : e3;
+    m5 = k == three ? e2 : m5;
+    const Lanes n6 = c == zero ? e0 : e3, m6 = c == zero ? e2 : e1;
+    PH3MPI_FRAC_LANES(s1, e1, m1)
+    PH3MPI_FRAC_LANES(s2, e2, m2)
+    PH3MPI_FRAC_LANES(s3, n3, m3)
+    PH3MPI_FRAC_LANES(s4, n4, m4)
+    PH3MPI_FRAC_LANES(s5, n5, m5)
+    PH3MPI_FRAC_LANES(s6, n6, m6)
     // Density of states times 6: 3 f10 f20 / (e3 - e0), 3 / (e3 - e0) s, 3 f13 f23 / (e3 - e0).
-    const Lanes a = s1 * s2, b = s3 * s4, s = a + b;  // case (e1, e2)
-    const Lanes q = (in_b ? 3.0 - zero : 3 * s1 * s2) / (e3 - e0);
-    const Lanes dos = in_b ? q * s : q;
-    // Weight of the central vertex times 3.
-    const Lanes base = c0 ? s5 : c1 ? s1 : c2 ? s4 : s5;
-    const Lanes x = c0 ? s6 : c1 ? s3 : c2 ? s2 : s6;
-    const Lanes y = (c0 | c2) ? a : b;
+    const Lanes a = s1 * s2, b = s3 * s4, s = a + b;  // k = 2
+    const Lanes s12 = 3 * s1 * s2;
+    const Lanes numerator = k == two ? three : s12;
+    const Lanes q = numerator / (e3 - e0);
+    const Lanes qs = q * s;
+    const Lanes dos = k == two ? qs : q;
+    // Weight of the central vertex times 3, by centre position c.
+    Lanes base = c == two ? s4 : s5;
+    base = c == one ? s1 : base;
+    Lanes x = c == two ? s2 : s6;
+    x = c == one ? s3 : x;
+    Lanes y = c == three ? b : a;
+    y = c == one ? b : y;
     const Lanes sum_b = base + x * y / s;
-    const Lanes num_a = c0 ? s3 + s4 + s5 : c1 ? s1 : c2 ? s2 : s3;
-    const Lanes num_c = c0 ? s3 : c1 ? s1 : c2 ? s2 : s3 + s4 + s5;
-    const Lanes weight = (in_a ? num_a : in_b ? sum_b : num_c) / 3;
-    const Lanes w_case = in_b & (s < eps) ? zero : weight;
-    const Lanes value = (in_a | in_b | in_c) ? w_case * dos : zero;
+    const Lanes sum_a = s3 + s4 + s5;
+    Lanes num_a = c == two ? s2 : s3;
+    num_a = c == one ? s1 : num_a;
+    num_a = c == zero ? sum_a : num_a;
+    Lanes num_c = c == two ? s2 : sum_a;
+    num_c = c == one ? s1 : num_c;
+    num_c = c == zero ? s3 : num_c;
+    Lanes numerator_w = k == two ? sum_b : num_c;
+    numerator_w = k == one ? num_a : numerator_w;
+    const Lanes weight = numerator_w / 3;
+    // k = 2 and s < eps: weight 0.
+    const Lanes k_minus_two = k - two;
+    const Lanes flag = s < eps ? k_minus_two : one;
+    const Lanes w_case = flag == zero ? zero : weight;
+    const Lanes product = w_case * dos;
+    const Lanes value = k == zero ? zero : product;
     std::memcpy(&out[t], &value, sizeof value);
   }
 }
