@@ -25,6 +25,10 @@
 // .cpp). The lattice vectors of a block are the distinct L of its atom pairs: fewer than
 // the pairs (J, K) of the direct double sum when the supercell holds many cells.
 //
+// Since e^{2 pi i q1.L} = prod_l e^{2 pi i a_l c_l / D_l} (c = Q^T L, a the BZ address of
+// q1), a grid point with many triplets instead sums over L axis by axis (separable form,
+// see Q0Sums): c_0 and c_1 once for the (a_0, a_1) pairs of its triplets, c_2 per triplet.
+//
 // Batches: batch_size() triplets go through one product; a tuning parameter (constructor
 // argument, 0 = automatic). A triplet's numbers do not depend on the batch it was
 // computed in, nor on the number of threads.
