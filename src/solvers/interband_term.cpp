@@ -18,13 +18,15 @@ Eigen::MatrixXcd eigenvector_matrix(const interaction::PhononView& phonons, std:
   Eigen::MatrixXcd e(static_cast<Eigen::Index>(nb), static_cast<Eigen::Index>(nb));
   const std::complex<double>* src = phonons.eigenvectors_at(gp);
   for (std::size_t r = 0; r < nb; ++r)
-    for (std::size_t c = 0; c < nb; ++c) e(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = src[r * nb + c];
+    for (std::size_t c = 0; c < nb; ++c)
+      e(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = src[r * nb + c];
   return e;
 }
 
 // The velocity matrices of BZ grid point gp with the projected diagonal; its group
 // velocities (nb, 3) into gv.
-transport::VelocityMatrices projected_velocity_matrices(const ConductivityProblem& p, std::int64_t gp, double* gv) {
+transport::VelocityMatrices projected_velocity_matrices(const ConductivityProblem& p, std::int64_t gp,
+                                                        double* gv) {
   if (p.dynamical_matrix == nullptr || p.phonons.eigenvectors == nullptr) {
     throw Error("inter-band term: no dynamical matrix or eigenvectors in the problem");
   }
@@ -32,15 +34,18 @@ transport::VelocityMatrices projected_velocity_matrices(const ConductivityProble
   const Eigen::Vector3d q = grid::qpoint_of_bz_point(*p.bz_grid, gp);
   transport::VelocityMatrixSettings settings;
   settings.cutoff_frequency = p.cutoff_frequency;
-  transport::VelocityMatrices vm = transport::velocity_matrices_at(
-      *p.dynamical_matrix, q, eigenvector_matrix(p.phonons, g), p.frequencies + g * p.num_band, std::nullopt, settings);
-  transport::project_group_velocities(vm, q, p.bz_grid->reciprocal_operations, p.bz_grid->rotations_cartesian, gv);
+  transport::VelocityMatrices vm =
+      transport::velocity_matrices_at(*p.dynamical_matrix, q, eigenvector_matrix(p.phonons, g),
+                                      p.frequencies + g * p.num_band, std::nullopt, settings);
+  transport::project_group_velocities(vm, q, p.bz_grid->reciprocal_operations, p.bz_grid->rotations_cartesian,
+                                      gv);
   return vm;
 }
 
 }  // namespace
 
-void group_velocities_of(const ConductivityProblem& problem, const std::vector<std::int64_t>& gps, double* out) {
+void group_velocities_of(const ConductivityProblem& problem, const std::vector<std::int64_t>& gps,
+                         double* out) {
   if (gps.empty()) return;
   if (!problem.interband) {
     problem.group_velocity->run(grid::qpoints_of_bz_points(*problem.bz_grid, gps), out);
@@ -50,12 +55,14 @@ void group_velocities_of(const ConductivityProblem& problem, const std::vector<s
   const auto n = static_cast<std::ptrdiff_t>(gps.size());
 #pragma omp parallel for schedule(dynamic)
   for (std::ptrdiff_t i = 0; i < n; ++i) {
-    projected_velocity_matrices(problem, gps[static_cast<std::size_t>(i)], out + static_cast<std::size_t>(i) * nb * 3);
+    projected_velocity_matrices(problem, gps[static_cast<std::size_t>(i)],
+                                out + static_cast<std::size_t>(i) * nb * 3);
   }
 }
 
-transport::InterbandKappa interband_kappa(const parallel::Context& context, const ConductivityProblem& problem,
-                                          std::size_t first, std::size_t count, std::size_t num_methods,
+transport::InterbandKappa interband_kappa(const parallel::Context& context,
+                                          const ConductivityProblem& problem, std::size_t first,
+                                          std::size_t count, std::size_t num_methods,
                                           const InterbandGamma& gamma_of, bool boundary) {
   const std::size_t nb = problem.num_band;
   const std::size_t n_t = problem.num_temperatures();
@@ -90,13 +97,15 @@ transport::InterbandKappa interband_kappa(const parallel::Context& context, cons
     in.num_sigma = num_methods;
     in.num_band = nb;
     const NdArray<double> c = transport::interband_kappa_at_grid_point(in, settings);
-    std::copy(c.data.begin(), c.data.end(), contributions.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(k) * per_gp));
+    std::copy(c.data.begin(), c.data.end(),
+              contributions.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(k) * per_gp));
   }
-  std::vector<double> sum = parallel::ordered_accumulate(
-      context, std::vector<double>(per_gp, 0.0), [&](std::vector<double>& running) {
-        for (std::size_t k = 0; k < count; ++k)
-          for (std::size_t x = 0; x < per_gp; ++x) running[x] += contributions[k * per_gp + x];
-      });
+  std::vector<double> sum = parallel::ordered_accumulate(context, std::vector<double>(per_gp, 0.0),
+                                                         [&](std::vector<double>& running) {
+                                                           for (std::size_t k = 0; k < count; ++k)
+                                                             for (std::size_t x = 0; x < per_gp; ++x)
+                                                               running[x] += contributions[k * per_gp + x];
+                                                         });
   NdArray<double> total({1, num_methods, n_t, 2, 6});
   total.data = std::move(sum);
   return transport::finish_interband_kappa(total, problem.bz_grid->num_gr_points());
@@ -108,7 +117,8 @@ std::string row(const char* label, double temperature, const double* k, const ch
   char buffer[160];
   int used = std::snprintf(buffer, sizeof buffer, "%s", label);
   used += std::snprintf(buffer + used, sizeof buffer - static_cast<std::size_t>(used), t_format, temperature);
-  for (int a = 0; a < 6; ++a) used += std::snprintf(buffer + used, sizeof buffer - static_cast<std::size_t>(used), " %10.3f", k[a]);
+  for (int a = 0; a < 6; ++a)
+    used += std::snprintf(buffer + used, sizeof buffer - static_cast<std::size_t>(used), " %10.3f", k[a]);
   return std::string(buffer) + "\n";
 }
 
@@ -123,7 +133,8 @@ std::string interband_rta_table(const std::string& title, const std::vector<doub
   const struct {
     const char* label;
     const NdArray<double>* values;
-  } blocks[] = {{"K_intra ", &kappa.kappa_intra}, {"K_inter ", &kappa.kappa_inter}, {"K_TOT   ", &kappa.kappa}};
+  } blocks[] = {
+      {"K_intra ", &kappa.kappa_intra}, {"K_inter ", &kappa.kappa_inter}, {"K_TOT   ", &kappa.kappa}};
   for (const auto& b : blocks) {
     for (std::size_t it = 0; it < n_t; ++it) {
       s << row(b.label, temperatures[it], b.values->ptr() + (method * n_t + it) * 6, "%7.1f ");
@@ -147,8 +158,8 @@ std::string interband_lbte_table(const std::string& title, const std::vector<dou
     s << "#              T(K)        xx         yy         zz         yz         xz         xy\n"
       << row("K_intra     ", temperatures[it], kappa[it].data(), "%7.1f ")
       << row("K_intra_RTA ", temperatures[it], kappa_rta[it].data(), "%7.1f ")
-      << row("K_inter     ", temperatures[it], inter, "%7.1f ") << row("K_TOT       ", temperatures[it], total.data(), "%7.1f ")
-      << std::string(76, '-') << "\n";
+      << row("K_inter     ", temperatures[it], inter, "%7.1f ")
+      << row("K_TOT       ", temperatures[it], total.data(), "%7.1f ") << std::string(76, '-') << "\n";
   }
   return s.str();
 }

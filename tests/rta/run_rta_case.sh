@@ -54,6 +54,10 @@ case "$case_name" in
   si-lbte-reducible-cg) mode=lbte run=si-lbte-reducible-m555 mesh="[5, 5, 5]"
                         extra=$'reducible_collision_matrix = true\nlbte_solver = "cg"' ;;
   aln-lbte-cg) mode=lbte crystal=aln-lda run=aln-lbte-m775 mesh="[7, 7, 5]" extra='lbte_solver = "cg"' ;;
+  # Si's 8-atom conventional cell as the primitive cell: 24 bands, many degenerate sets.
+  siconv8) crystal=si-conv8 run=siconv8-rta-m444 mesh="[4, 4, 4]" ;;
+  siconv8-lbte) mode=lbte crystal=si-conv8 run=siconv8-lbte-m333 mesh="[3, 3, 3]" ;;
+  siconv8-lbte-cg) mode=lbte crystal=si-conv8 run=siconv8-lbte-m333 mesh="[3, 3, 3]" extra='lbte_solver = "cg"' ;;
   *) echo "unknown case $case_name" >&2; exit 2 ;;
 esac
 [ "$mode" = lbte ] && check_flags+=(--scale f_vector --scale collision_eigenvalues)

@@ -26,17 +26,20 @@ namespace ph3mpi::solvers {
 
 // Group velocities (gps.size(), nb, 3) THz Angstrom of BZ grid points gps: the projected
 // velocity-matrix diagonal when problem.interband is set, else problem.group_velocity.
-void group_velocities_of(const ConductivityProblem& problem, const std::vector<std::int64_t>& gps, double* out);
+void group_velocities_of(const ConductivityProblem& problem, const std::vector<std::int64_t>& gps,
+                         double* out);
 
 // Gamma of irreducible grid point i (index into problem.grid_points) as the kernel takes it:
 // gamma (methods, T, nb) ph-ph, gamma_isotope (methods, nb) or empty. With boundary the
 // boundary term of problem.boundary_mfp is added (RTA; phono3py's LBTE leaves it out).
-using InterbandGamma = std::function<void(std::size_t i, std::vector<double>& gamma, std::vector<double>& isotope)>;
+using InterbandGamma =
+    std::function<void(std::size_t i, std::vector<double>& gamma, std::vector<double>& isotope)>;
 
 // Collective. kappa, kappa_intra, kappa_inter (methods, T, 6) W/(m K) over all irreducible
 // grid points; rank r contributes problem.grid_points[first, first + count).
-transport::InterbandKappa interband_kappa(const parallel::Context& context, const ConductivityProblem& problem,
-                                          std::size_t first, std::size_t count, std::size_t num_methods,
+transport::InterbandKappa interband_kappa(const parallel::Context& context,
+                                          const ConductivityProblem& problem, std::size_t first,
+                                          std::size_t count, std::size_t num_methods,
                                           const InterbandGamma& gamma_of, bool boundary);
 
 // phono3py's K_intra / K_inter / K_TOT table of an RTA run for method m ("with tetrahedron
