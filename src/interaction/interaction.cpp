@@ -47,14 +47,20 @@ Interaction::Interaction(const NdArray<double>& fc3, const std::int8_t* fc3_nonz
                          const AtomTriplets& atoms, const std::vector<double>& masses,
                          const grid::BZGrid& bz_grid, std::vector<std::int64_t> band_indices,
                          bool make_r0_average, double cutoff_frequency, std::size_t batch_size)
-    : r2r_(fc3, fc3_nonzero_indices, atoms, bz_grid, make_r0_average, batch_size),
-      r2n_(masses, all_bands_if_empty(std::move(band_indices), 3 * atoms.n_patom), cutoff_frequency),
+    : Interaction(RealToReciprocal(fc3, fc3_nonzero_indices, atoms, bz_grid, make_r0_average, batch_size),
+                  masses, bz_grid, std::move(band_indices), cutoff_frequency) {}
+
+Interaction::Interaction(RealToReciprocal real_to_reciprocal, const std::vector<double>& masses,
+                         const grid::BZGrid& bz_grid, std::vector<std::int64_t> band_indices,
+                         double cutoff_frequency)
+    : r2r_(std::move(real_to_reciprocal)),
+      r2n_(masses, all_bands_if_empty(std::move(band_indices), r2r_.num_band()), cutoff_frequency),
       cutoff_frequency_(cutoff_frequency),
       unit_conversion_(interaction_unit_conversion(bz_grid.num_gr_points())),
       num_bz_points_(bz_grid.addresses.size()) {
-  if (masses.size() != atoms.n_patom) {
+  if (masses.size() != r2r_.num_patom()) {
     throw Error("interaction: " + std::to_string(masses.size()) + " masses for " +
-                std::to_string(atoms.n_patom) + " primitive atoms");
+                std::to_string(r2r_.num_patom()) + " primitive atoms");
   }
 }
 

@@ -36,8 +36,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <sstream>
+#include <type_traits>
+#include <utility>
 
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/common/units.hpp"
@@ -376,37 +379,33 @@ void BufferPool::give(UninitializedDoubles&& buffer) {
 
 }  // namespace detail
 
-RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t* fc3_nonzero_indices,
-                                   const AtomTriplets& atoms, const grid::BZGrid& bz_grid,
-                                   bool make_r0_average, std::size_t batch_size)
-    : n_patom_(atoms.n_patom), n_satom_(atoms.n_satom), make_r0_average_(make_r0_average) {
-  const std::size_t n_p = n_patom_;
-  const std::size_t n_s = n_satom_;
+namespace {
+
+// Supercell atoms grouped by the primitive atom they map onto (u = type n_c + r) and the
+// shortest vectors from each primitive atom to them: what the tables and the phase code
+// index by.
+struct AtomOrder {
+  std::size_t n_p = 0, n_s = 0, n_c = 0;
+  std::vector<std::size_t> sorted_atoms;                  // [u] supercell atom
+  std::vector<std::array<std::int64_t, 2>> multi_sorted;  // [a][u] {count, first shortest vector}
+  std::vector<double> inv_multi;                          // [a][u] 1 / count
+  std::vector<Eigen::Vector3d> pre_svecs;                 // [a] d_a
+};
+
+// need_all_shortest: the tables are built (the all_shortest flags enter them).
+AtomOrder order_atoms(const AtomTriplets& atoms, bool make_r0_average, bool need_all_shortest) {
+  AtomOrder o;
+  const std::size_t n_p = o.n_p = atoms.n_patom;
+  const std::size_t n_s = o.n_s = atoms.n_satom;
   std::ostringstream problem;
   if (n_p == 0 || n_s == 0 || n_s % n_p != 0) {
     problem << n_s << " supercell atoms for " << n_p << " primitive atoms";
   } else if (atoms.multi.size() != n_s * n_p || atoms.p2s_map.size() != n_p || atoms.s2p_map.size() != n_s ||
-             (make_r0_average && atoms.all_shortest.size() != n_p * n_s * n_s)) {
+             (need_all_shortest && make_r0_average && atoms.all_shortest.size() != n_p * n_s * n_s)) {
     problem << "atom triplet arrays do not match " << n_s << " supercell and " << n_p << " primitive atoms";
-  } else if (fc3.rank() != 6 || fc3.shape[1] != n_s || fc3.shape[2] != n_s || fc3.shape[3] != 3 ||
-             fc3.shape[4] != 3 || fc3.shape[5] != 3 || (fc3.shape[0] != n_p && fc3.shape[0] != n_s)) {
-    problem << "fc3 of shape " << fc3.shape_string() << " is neither (" << n_p << ", " << n_s << ", " << n_s
-            << ", 3, 3, 3) nor (" << n_s << ", " << n_s << ", " << n_s << ", 3, 3, 3)";
-  } else if (bz_grid.addresses.empty()) {
-    problem << "empty BZ grid";
-  } else if ((bz_grid.D_diag.array() <= 0).any()) {
-    problem << "BZ grid with non-positive D_diag";
   }
   if (!problem.str().empty()) throw Error("real_to_reciprocal: " + problem.str());
-  // phono3py's test (fc3.shape[0] != fc3.shape[1]): full when the first two agree.
-  const bool is_compact = fc3.shape[0] != fc3.shape[1];
-  n_cell_ = n_s / n_p;
-  const std::size_t n_c = n_cell_;
-  addresses_ = bz_grid.addresses;
-  D_diag_ = bz_grid.D_diag;
-  Q_ = bz_grid.Q;
-
-  // Group supercell atoms by the primitive atom they map onto: u = type * n_c + r.
+  const std::size_t n_c = o.n_c = n_s / n_p;
   std::vector<std::size_t> type_of(n_s, n_p);
   for (std::size_t s = 0; s < n_s; ++s) {
     for (std::size_t p = 0; p < n_p; ++p) {
@@ -419,57 +418,289 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
   }
   for (std::size_t p = 0; p < n_p; ++p) {
     for (std::size_t s = 0; s < n_s; ++s) {
-      if (type_of[s] == p) sorted_atoms_.push_back(s);
+      if (type_of[s] == p) o.sorted_atoms.push_back(s);
     }
-    if (sorted_atoms_.size() != (p + 1) * n_c) {
+    if (o.sorted_atoms.size() != (p + 1) * n_c) {
       throw Error("real_to_reciprocal: primitive atom " + std::to_string(p + 1) + " has " +
-                  std::to_string(sorted_atoms_.size() - p * n_c) + " images in the supercell, expected " +
+                  std::to_string(o.sorted_atoms.size() - p * n_c) + " images in the supercell, expected " +
                   std::to_string(n_c));
     }
   }
-  svecs_ = atoms.svecs;
-  multi_sorted_.resize(n_p * n_s);
-  pre_svecs_.resize(n_p);
+  const auto in_range = [&](const std::array<std::int64_t, 2>& m) {
+    return m[0] >= 1 && m[1] >= 0 && static_cast<std::size_t>(m[1] + m[0]) <= atoms.svecs.size();
+  };
+  o.multi_sorted.resize(n_p * n_s);
+  o.pre_svecs.resize(n_p);
   for (std::size_t a = 0; a < n_p; ++a) {
     for (std::size_t u = 0; u < n_s; ++u)
-      multi_sorted_[a * n_s + u] = atoms.multi[sorted_atoms_[u] * n_p + a];
+      o.multi_sorted[a * n_s + u] = atoms.multi[o.sorted_atoms[u] * n_p + a];
     // phono3py get_pre_phase_factor: first shortest vector from primitive atom 0 to atom a.
     const auto self = atoms.multi[static_cast<std::size_t>(atoms.p2s_map[a]) * n_p];
-    pre_svecs_[a] = svecs_[static_cast<std::size_t>(self[1])];
+    if (!in_range(self)) throw Error("real_to_reciprocal: shortest-vector multiplicity out of range");
+    o.pre_svecs[a] = atoms.svecs[static_cast<std::size_t>(self[1])];
   }
-  for (const auto& m : multi_sorted_) {
-    if (m[0] < 1 || m[1] < 0 || static_cast<std::size_t>(m[1] + m[0]) > svecs_.size()) {
-      throw Error("real_to_reciprocal: shortest-vector multiplicity out of range");
-    }
-    inv_multi_.push_back(1.0 / static_cast<double>(m[0]));
+  for (const auto& m : o.multi_sorted) {
+    if (!in_range(m)) throw Error("real_to_reciprocal: shortest-vector multiplicity out of range");
+    o.inv_multi.push_back(1.0 / static_cast<double>(m[0]));
   }
-  // q.s = sum_l a_l (Q^T s)_l / D_l for q = Q (a / D) in reduced coordinates.
-  const auto turns_per_address = [this](const Eigen::Vector3d& x) {
-    std::array<double, 3> y{};
-    for (int l = 0; l < 3; ++l) {
-      double c = 0.0;
-      for (int k = 0; k < 3; ++k) c += static_cast<double>(Q_(k, l)) * x(k);
-      y[static_cast<std::size_t>(l)] = c / static_cast<double>(D_diag_(l));
+  return o;
+}
+
+void check_fc3(const Fc3View& fc3, std::size_t n_p, std::size_t n_s) {
+  if (fc3.values == nullptr || fc3.num_satom != n_s || (fc3.num_rows != n_p && fc3.num_rows != n_s)) {
+    std::ostringstream problem;
+    problem << "fc3 of shape (" << fc3.num_rows << ", " << fc3.num_satom << ", " << fc3.num_satom
+            << ", 3, 3, 3) is neither (" << n_p << ", " << n_s << ", " << n_s << ", 3, 3, 3) nor (" << n_s
+            << ", " << n_s << ", " << n_s << ", 3, 3, 3)" << (fc3.values == nullptr ? " (no values)" : "");
+    throw Error("real_to_reciprocal: " + problem.str());
+  }
+}
+
+void check_grid(const grid::BZGrid& bz_grid) {
+  if (bz_grid.addresses.empty()) throw Error("real_to_reciprocal: empty BZ grid");
+  if ((bz_grid.D_diag.array() <= 0).any())
+    throw Error("real_to_reciprocal: BZ grid with non-positive D_diag");
+}
+
+// q.s = sum_l a_l (Q^T s)_l / D_l for q = Q (a / D) in reduced coordinates.
+std::array<double, 3> turns_per_address(const grid::Matrix3l& Q, const grid::Vector3l& D,
+                                        const Eigen::Vector3d& x) {
+  std::array<double, 3> y{};
+  for (int l = 0; l < 3; ++l) {
+    double c = 0.0;
+    for (int k = 0; k < 3; ++k) c += static_cast<double>(Q(k, l)) * x(k);
+    y[static_cast<std::size_t>(l)] = c / static_cast<double>(D(l));
+  }
+  return y;
+}
+
+// One array of the tables while it is built: in the caller's storage (a fixed number of
+// elements, every one written), in a private vector (sizing: later steps read it), or
+// counted only.
+template <typename T>
+class Column {
+ public:
+  static Column storing(unsigned char* at, std::size_t capacity) {
+    Column c;
+    c.stored_ = reinterpret_cast<T*>(at);
+    c.capacity_ = capacity;
+    return c;
+  }
+  static Column keeping() {
+    Column c;
+    c.keep_ = true;
+    return c;
+  }
+  static Column counting() { return Column(); }
+
+  std::size_t size() const noexcept { return size_; }
+  T* data() noexcept { return stored_ != nullptr ? stored_ : kept_.data(); }
+  T& operator[](std::size_t i) noexcept { return data()[i]; }
+  T& back() noexcept { return data()[size_ - 1]; }
+  void push_back(const T& value) { append(&value, 1); }
+  void append(const T* values, std::size_t n) {
+    if (stored_ != nullptr) {
+      grow(n);
+      // Byte copies: a struct's padding goes in as the source's (zero-initialized) bytes.
+      std::memcpy(static_cast<void*>(stored_ + size_ - n), values, n * sizeof(T));
+    } else {
+      if (keep_) kept_.insert(kept_.end(), values, values + n);
+      size_ += n;
     }
-    return y;
+  }
+  void resize(std::size_t n, const T& value) {  // grows only
+    while (size_ < n) push_back(value);
+  }
+  void assign(std::size_t n, const T& value) {
+    size_ = 0;
+    kept_.clear();
+    resize(n, value);
+  }
+  // Every element of the storage written.
+  void check_full(const char* name) const {
+    if (stored_ != nullptr && size_ != capacity_) {
+      throw Error(std::string("real_to_reciprocal: tables sized for other inputs (") + name + ": " +
+                  std::to_string(size_) + " elements, sized " + std::to_string(capacity_) + ")");
+    }
+  }
+
+ private:
+  void grow(std::size_t n) {
+    if (size_ + n > capacity_) {
+      throw Error("real_to_reciprocal: tables sized for other inputs (more elements than sized)");
+    }
+    size_ += n;
+  }
+  T* stored_ = nullptr;
+  std::size_t capacity_ = 0;
+  bool keep_ = false;
+  std::vector<T> kept_;
+  std::size_t size_ = 0;
+};
+
+// The header at the start of the tables' storage.
+struct TableHeader {
+  char magic[8];
+  std::uint64_t bytes;
+  std::uint64_t n_patom, n_satom, make_r0_average;
+  std::uint64_t pairs, terms, rows, lines, groups, lattice_vectors;
+  std::int64_t D_diag[3];
+  std::int64_t Q[9];
+  std::int64_t c_min[3];
+  std::uint64_t c_len[3];
+  std::uint64_t max_block_rows;
+};
+constexpr char kTableMagic[8] = {'p', 'h', '3', 'r', '2', 'r', 't', '1'};
+
+// Byte offsets of the arrays in the storage, each aligned to 64 bytes.
+struct TableLayout {
+  std::size_t pair_start, pairs, fc3, pair_index, term_row, block_term_start, block_start, row_lattice,
+      line_row_start, group_line_start, block_line_start, block_group_start, line_c1, group_c2, lattice_c;
+  std::size_t total;
+};
+
+TableLayout table_layout(const RealToReciprocal::TableSizes& z) {
+  const std::size_t n_p = z.n_patom, n_s = z.n_satom, n_blocks = n_p * n_p * n_p;
+  std::size_t at = 0;
+  const auto take = [&at](std::size_t bytes) {
+    at = (at + 63) / 64 * 64;
+    const std::size_t start = at;
+    at += bytes;
+    return start;
   };
-  svec_y_.resize(svecs_.size());
-  for (std::size_t s = 0; s < svecs_.size(); ++s) svec_y_[s] = turns_per_address(svecs_[s]);
+  TableLayout l{};
+  take(sizeof(TableHeader));
+  const std::size_t word = sizeof(std::size_t), u32 = sizeof(std::uint32_t);
+  l.pair_start = take((n_p + 1) * word);
+  l.pairs = take(z.pairs * sizeof(detail::AtomPair));
+  l.fc3 = take(z.pairs * kStride * sizeof(double));
+  l.pair_index = take((n_p * n_s * n_p + 1) * word);
+  l.term_row = take(z.terms * u32);
+  l.block_term_start = take((n_blocks + 1) * word);
+  l.block_start = take((n_blocks + 1) * word);
+  l.row_lattice = take(z.rows * u32);
+  l.line_row_start = take((z.lines + 1) * word);
+  l.group_line_start = take((z.groups + 1) * word);
+  l.block_line_start = take((n_blocks + 1) * word);
+  l.block_group_start = take((n_blocks + 1) * word);
+  l.line_c1 = take(z.lines * u32);
+  l.group_c2 = take(z.groups * u32);
+  l.lattice_c = take(z.lattice_vectors * sizeof(std::array<std::uint32_t, 3>));
+  l.total = take(0);
+  return l;
+}
+
+template <typename T>
+Column<T> make_column(unsigned char* storage, std::size_t offset, std::size_t count, bool keep_when_sizing) {
+  if (storage != nullptr) return Column<T>::storing(storage + offset, count);
+  return keep_when_sizing ? Column<T>::keeping() : Column<T>::counting();
+}
+
+// Calls term(leg, anchor, pair, s, s') for every term of W_ijk, b = (i n_p + j) n_p + k
+// (derivation above) in prepare_q0's order: leg 1 anchor i, J in j, K in k, every (s, s');
+// leg 2 anchor j, I in i, K in k, every s'; leg 3 anchor k, J in j, I in i, every s (s or
+// s' = -1 where unused). Legs 2 and 3 skip all_shortest triples, and exist only with the
+// r0 average.
+template <typename F>
+void for_each_term(std::size_t b, const AtomOrder& o, bool r0_average, const std::size_t* pair_index,
+                   const detail::AtomPair* pairs, F&& term) {
+  const std::size_t n_p = o.n_p, n_s = o.n_s, n_c = o.n_c;
+  const std::size_t i = b / (n_p * n_p), j = (b / n_p) % n_p, k = b % n_p;
+  const auto first = [&](std::size_t a, std::size_t u, std::size_t t) {
+    return pair_index[(a * n_s + u) * n_p + t];
+  };
+  for (std::size_t u = j * n_c; u < (j + 1) * n_c; ++u) {
+    const auto mu = o.multi_sorted[i * n_s + u];
+    for (std::size_t p = first(i, u, k); p < first(i, u, k + 1); ++p) {
+      const auto mv = o.multi_sorted[i * n_s + pairs[p].v];
+      for (std::int64_t s = mu[1]; s < mu[1] + mu[0]; ++s) {
+        for (std::int64_t t = mv[1]; t < mv[1] + mv[0]; ++t) term(1, i, p, s, t);
+      }
+    }
+  }
+  if (!r0_average) return;
+  for (std::size_t u = i * n_c; u < (i + 1) * n_c; ++u) {
+    for (std::size_t p = first(j, u, k); p < first(j, u, k + 1); ++p) {
+      if (pairs[p].shortest) continue;
+      const auto mv = o.multi_sorted[j * n_s + pairs[p].v];
+      for (std::int64_t t = mv[1]; t < mv[1] + mv[0]; ++t) term(2, j, p, std::int64_t{-1}, t);
+    }
+  }
+  for (std::size_t u = j * n_c; u < (j + 1) * n_c; ++u) {
+    const auto mu = o.multi_sorted[k * n_s + u];
+    for (std::size_t p = first(k, u, i); p < first(k, u, i + 1); ++p) {
+      if (pairs[p].shortest) continue;
+      for (std::int64_t s = mu[1]; s < mu[1] + mu[0]; ++s) term(3, k, p, s, std::int64_t{-1});
+    }
+  }
+}
+
+// Builds the tables into `storage` laid out for *sizes (which must then be their exact
+// sizes), or, with storage == nullptr, only sizes them (bz_grid nullptr: lines and groups
+// bounded by the rows). One code path for both, so the sizes are the tables'.
+RealToReciprocal::TableSizes make_tables(const Fc3View& fc3, const AtomTriplets& atoms,
+                                         const grid::BZGrid* bz_grid, bool r0_average,
+                                         const RealToReciprocal::TableSizes* sizes, unsigned char* storage) {
+  const AtomOrder o = order_atoms(atoms, r0_average, true);
+  const std::size_t n_p = o.n_p, n_s = o.n_s, n_c = o.n_c;
+  check_fc3(fc3, n_p, n_s);
+  if (bz_grid != nullptr) check_grid(*bz_grid);
+  const bool write = storage != nullptr;
+  TableLayout lay{};
+  if (write) {
+    if (sizes == nullptr || bz_grid == nullptr || !sizes->exact) {
+      throw Error("real_to_reciprocal: build_tables needs the exact sizes (table_sizes with the BZ grid)");
+    }
+    if (reinterpret_cast<std::uintptr_t>(storage) % alignof(std::size_t) != 0) {
+      throw Error("real_to_reciprocal: table storage not aligned to 8 bytes");
+    }
+    lay = table_layout(*sizes);
+    std::memset(storage, 0, lay.total);
+  }
+  const std::size_t n_blocks = n_p * n_p * n_p;
+  const auto count = [&](std::size_t RealToReciprocal::TableSizes::*field) {
+    return write ? sizes->*field : 0;
+  };
+  auto pair_start = make_column<std::size_t>(storage, lay.pair_start, n_p + 1, true);
+  auto pairs =
+      make_column<detail::AtomPair>(storage, lay.pairs, count(&RealToReciprocal::TableSizes::pairs), true);
+  auto fc3_padded =
+      make_column<double>(storage, lay.fc3, count(&RealToReciprocal::TableSizes::pairs) * kStride, false);
+  auto pair_index = make_column<std::size_t>(storage, lay.pair_index, n_p * n_s * n_p + 1, true);
+  auto term_row =
+      make_column<std::uint32_t>(storage, lay.term_row, count(&RealToReciprocal::TableSizes::terms), false);
+  auto block_term_start = make_column<std::size_t>(storage, lay.block_term_start, n_blocks + 1, true);
+  auto block_start = make_column<std::size_t>(storage, lay.block_start, n_blocks + 1, true);
+  auto row_lattice =
+      make_column<std::uint32_t>(storage, lay.row_lattice, count(&RealToReciprocal::TableSizes::rows), true);
+  auto line_row_start = make_column<std::size_t>(storage, lay.line_row_start,
+                                                 count(&RealToReciprocal::TableSizes::lines) + 1, true);
+  auto group_line_start = make_column<std::size_t>(storage, lay.group_line_start,
+                                                   count(&RealToReciprocal::TableSizes::groups) + 1, true);
+  auto block_line_start = make_column<std::size_t>(storage, lay.block_line_start, n_blocks + 1, true);
+  auto block_group_start = make_column<std::size_t>(storage, lay.block_group_start, n_blocks + 1, true);
+  auto line_c1 =
+      make_column<std::uint32_t>(storage, lay.line_c1, count(&RealToReciprocal::TableSizes::lines), true);
+  auto group_c2 =
+      make_column<std::uint32_t>(storage, lay.group_c2, count(&RealToReciprocal::TableSizes::groups), true);
+  auto lattice_c_out = make_column<std::array<std::uint32_t, 3>>(
+      storage, lay.lattice_c, count(&RealToReciprocal::TableSizes::lattice_vectors), true);
 
   // Lattice part L_s = s - d_j + d_a of every shortest vector, as an index into the box
   // [-span, span] per axis that holds all L_s, -L_s and L_s - L_s'.
-  std::vector<Eigen::Matrix<std::int64_t, 3, 1>> lattice_of(svecs_.size());
+  std::vector<Eigen::Matrix<std::int64_t, 3, 1>> lattice_of(atoms.svecs.size());
   Eigen::Matrix<std::int64_t, 3, 1> span = Eigen::Matrix<std::int64_t, 3, 1>::Zero();
   for (std::size_t a = 0; a < n_p; ++a) {
     for (std::size_t u = 0; u < n_s; ++u) {
-      const auto m = multi_sorted_[a * n_s + u];
+      const auto m = o.multi_sorted[a * n_s + u];
       for (std::int64_t s = m[1]; s < m[1] + m[0]; ++s) {
-        const Eigen::Vector3d x = svecs_[static_cast<std::size_t>(s)] - pre_svecs_[u / n_c] + pre_svecs_[a];
+        const Eigen::Vector3d x =
+            atoms.svecs[static_cast<std::size_t>(s)] - o.pre_svecs[u / n_c] + o.pre_svecs[a];
         for (int l = 0; l < 3; ++l) {
           const double rounded = std::round(x(l));
           if (std::fabs(x(l) - rounded) > 1e-4) {
             throw Error("real_to_reciprocal: shortest vector from primitive atom " + std::to_string(a + 1) +
-                        " to supercell atom " + std::to_string(sorted_atoms_[u] + 1) +
+                        " to supercell atom " + std::to_string(o.sorted_atoms[u] + 1) +
                         " is not a lattice translate of the primitive-atom offset");
           }
           lattice_of[static_cast<std::size_t>(s)](l) = static_cast<std::int64_t>(rounded);
@@ -484,45 +715,50 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
     return (x(2) * box(1) + x(1)) * box(0) + x(0);
   };
 
-  // Nonzero fc3 blocks by anchor (legs 2 and 3 skip the all_shortest ones).
+  // Nonzero fc3 blocks by anchor (legs 2 and 3 skip the all_shortest ones), each padded
+  // to kStride elements.
+  const bool is_compact = fc3.num_rows != fc3.num_satom;
   const auto nonzero = [](const double* f) {
     return std::any_of(f, f + kNumElem, [](double x) { return x != 0.0; });
   };
-  pair_start_.assign(n_p + 1, 0);
+  const std::array<double, kStride - kNumElem> padding{};
+  pair_start.assign(n_p + 1, 0);
   for (std::size_t a = 0; a < n_p; ++a) {
     const std::size_t row = is_compact ? a : static_cast<std::size_t>(atoms.p2s_map[a]);
     for (std::size_t u = 0; u < n_s; ++u) {
-      const std::size_t J = sorted_atoms_[u];
+      const std::size_t J = o.sorted_atoms[u];
       for (std::size_t v = 0; v < n_s; ++v) {
-        const std::size_t K = sorted_atoms_[v];
+        const std::size_t K = o.sorted_atoms[v];
         const std::size_t block = (row * n_s + J) * n_s + K;
-        if (fc3_nonzero_indices != nullptr && fc3_nonzero_indices[block] == 0) continue;
-        const double* src = fc3.ptr() + block * kNumElem;
+        if (fc3.nonzero_indices != nullptr && fc3.nonzero_indices[block] == 0) continue;
+        const double* src = fc3.values + block * kNumElem;
         if (!nonzero(src)) continue;
-        const bool shortest = make_r0_average_ && atoms.all_shortest[(a * n_s + J) * n_s + K] != 0;
-        pairs_.push_back({static_cast<std::uint32_t>(u), static_cast<std::uint32_t>(v), shortest});
-        fc3_.insert(fc3_.end(), src, src + kNumElem);
-        fc3_.resize(pairs_.size() * kStride, 0.0);  // padded to kStride
+        detail::AtomPair pair{};
+        pair.u = static_cast<std::uint32_t>(u);
+        pair.v = static_cast<std::uint32_t>(v);
+        pair.shortest = r0_average && atoms.all_shortest[(a * n_s + J) * n_s + K] != 0;
+        pairs.push_back(pair);
+        fc3_padded.append(src, kNumElem);
+        fc3_padded.append(padding.data(), padding.size());
       }
     }
-    pair_start_[a + 1] = pairs_.size();
+    pair_start[a + 1] = pairs.size();
   }
 
-  // Pairs of anchor a, atom u and atoms v of type t: pair_index_[(a n_s + u) n_p + t] on.
-  pair_index_.assign(n_p * n_s * n_p + 1, 0);
+  // Pairs of anchor a, atom u and atoms v of type t: pair_index[(a n_s + u) n_p + t] on.
+  pair_index.assign(n_p * n_s * n_p + 1, 0);
   {
     std::size_t p = 0;
     for (std::size_t aut = 0; aut < n_p * n_s * n_p; ++aut) {
       const std::size_t a = aut / (n_s * n_p), u = (aut / n_p) % n_s, t = aut % n_p;
-      p = std::max(p, pair_start_[a]);
-      while (p < pair_start_[a + 1] && (pairs_[p].u < u || (pairs_[p].u == u && pairs_[p].v / n_c < t))) ++p;
-      pair_index_[aut] = p;
+      p = std::max(p, pair_start[a]);
+      while (p < pair_start[a + 1] && (pairs[p].u < u || (pairs[p].u == u && pairs[p].v / n_c < t))) ++p;
+      pair_index[aut] = p;
     }
-    pair_index_.back() = pairs_.size();
+    pair_index.back() = pairs.size();
   }
 
   // The lattice vector of every term of W, block by block in prepare_q0's order.
-  const std::size_t n_blocks = n_p * n_p * n_p;
   const auto term_lattice = [&](int leg, std::int64_t s,
                                 std::int64_t t) -> Eigen::Matrix<std::int64_t, 3, 1> {
     if (leg == 1) return lattice_of[static_cast<std::size_t>(s)] - lattice_of[static_cast<std::size_t>(t)];
@@ -530,11 +766,14 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
     return lattice_of[static_cast<std::size_t>(s)];
   };
   std::vector<std::vector<std::int64_t>> block_keys(n_blocks);
+  std::vector<std::size_t> block_terms(n_blocks);
   for (std::size_t b = 0; b < n_blocks; ++b) {
     auto& keys = block_keys[b];
-    for_each_term(b, [&](int leg, std::size_t, std::size_t, std::int64_t s, std::int64_t t) {
-      keys.push_back(box_index(term_lattice(leg, s, t)));
-    });
+    for_each_term(b, o, r0_average, pair_index.data(), pairs.data(),
+                  [&](int leg, std::size_t, std::size_t, std::int64_t s, std::int64_t t) {
+                    keys.push_back(box_index(term_lattice(leg, s, t)));
+                  });
+    block_terms[b] = keys.size();
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   }
@@ -543,6 +782,23 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
   for (const auto& keys : block_keys) all_keys.insert(all_keys.end(), keys.begin(), keys.end());
   std::sort(all_keys.begin(), all_keys.end());
   all_keys.erase(std::unique(all_keys.begin(), all_keys.end()), all_keys.end());
+
+  RealToReciprocal::TableSizes out;
+  out.n_patom = n_p;
+  out.n_satom = n_s;
+  out.make_r0_average = r0_average;
+  out.pairs = pairs.size();
+  for (const std::size_t t : block_terms) out.terms += t;
+  out.lattice_vectors = all_keys.size();
+  if (bz_grid == nullptr) {
+    // Without the grid's Q the lines and groups are not known: at most one per row.
+    for (const auto& keys : block_keys) out.rows += keys.size();
+    out.lines = out.groups = out.rows;
+    out.exact = false;
+    return out;
+  }
+
+  const grid::Matrix3l& Q = bz_grid->Q;
   std::vector<std::array<std::int64_t, 3>> lattice_c;
   for (const std::int64_t key : all_keys) {
     Eigen::Matrix<std::int64_t, 3, 1> L;
@@ -551,34 +807,37 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
     L(2) = key / (box(0) * box(1)) - 2 * span(2);
     std::array<std::int64_t, 3> c{};
     for (int l = 0; l < 3; ++l) {
-      for (int k = 0; k < 3; ++k) c[static_cast<std::size_t>(l)] += Q_(k, l) * L(k);
+      for (int k = 0; k < 3; ++k) c[static_cast<std::size_t>(l)] += Q(k, l) * L(k);
     }
     lattice_c.push_back(c);
   }
   // (Q^T L)_l as offsets into per-axis ranges [c_min_l, c_min_l + c_len_l).
+  std::array<std::int64_t, 3> c_min{};
+  std::array<std::size_t, 3> c_len{};
   for (std::size_t l = 0; l < 3; ++l) {
     std::int64_t lo = 0, hi = 0;
     for (const auto& c : lattice_c) {
       lo = std::min(lo, c[l]);
       hi = std::max(hi, c[l]);
     }
-    c_min_[l] = lo;
-    c_len_[l] = static_cast<std::size_t>(hi - lo + 1);
+    c_min[l] = lo;
+    c_len[l] = static_cast<std::size_t>(hi - lo + 1);
   }
   for (const auto& c : lattice_c) {
-    lattice_c_.push_back({static_cast<std::uint32_t>(c[0] - c_min_[0]),
-                          static_cast<std::uint32_t>(c[1] - c_min_[1]),
-                          static_cast<std::uint32_t>(c[2] - c_min_[2])});
+    lattice_c_out.push_back({static_cast<std::uint32_t>(c[0] - c_min[0]),
+                             static_cast<std::uint32_t>(c[1] - c_min[1]),
+                             static_cast<std::uint32_t>(c[2] - c_min[2])});
   }
   // Rows of a block ordered by c = Q^T L (c2, then c1, then c0): runs of equal (c1, c2)
   // are the lines and runs of equal c2 the groups of the separable sum (prepare_q0s).
   const auto c_key = [&](std::size_t x) {
-    const auto& c = lattice_c_[x];
-    return (std::size_t{c[2]} * c_len_[1] + c[1]) * c_len_[0] + c[0];
+    const auto& c = lattice_c_out[x];
+    return (std::size_t{c[2]} * c_len[1] + c[1]) * c_len[0] + c[0];
   };
-  block_start_.assign(n_blocks + 1, 0);
-  block_line_start_.assign(n_blocks + 1, 0);
-  block_group_start_.assign(n_blocks + 1, 0);
+  block_start.assign(n_blocks + 1, 0);
+  block_line_start.assign(n_blocks + 1, 0);
+  block_group_start.assign(n_blocks + 1, 0);
+  std::size_t max_block_rows = 0;
   for (std::size_t b = 0; b < n_blocks; ++b) {
     std::vector<std::uint32_t> rows;  // indices into all_keys
     for (const std::int64_t key : block_keys[b]) {
@@ -588,43 +847,247 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
     std::sort(rows.begin(), rows.end(),
               [&](std::uint32_t x, std::uint32_t y) { return c_key(x) < c_key(y); });
     for (std::size_t r = 0; r < rows.size(); ++r) {
-      const auto& c = lattice_c_[rows[r]];
-      const bool new_group = r == 0 || lattice_c_[rows[r - 1]][2] != c[2];
-      const bool new_line = new_group || lattice_c_[rows[r - 1]][1] != c[1];
+      const auto c = lattice_c_out[rows[r]];
+      const bool new_group = r == 0 || lattice_c_out[rows[r - 1]][2] != c[2];
+      const bool new_line = new_group || lattice_c_out[rows[r - 1]][1] != c[1];
       if (new_group) {
-        group_line_start_.push_back(line_row_start_.size());
-        group_c2_.push_back(c[2]);
+        group_line_start.push_back(line_row_start.size());
+        group_c2.push_back(c[2]);
       }
       if (new_line) {
-        line_row_start_.push_back(row_lattice_.size());
-        line_c1_.push_back(c[1]);
+        line_row_start.push_back(row_lattice.size());
+        line_c1.push_back(c[1]);
       }
-      row_lattice_.push_back(rows[r]);
+      row_lattice.push_back(rows[r]);
     }
-    // The block's sorted keys, for the term rows below.
+    // The block's keys in row order, for the term rows below.
     std::vector<std::int64_t> sorted;
     for (const std::uint32_t x : rows) sorted.push_back(all_keys[x]);
     block_keys[b] = std::move(sorted);
-    block_start_[b + 1] = row_lattice_.size();
-    block_line_start_[b + 1] = line_row_start_.size();
-    block_group_start_[b + 1] = group_line_start_.size();
-    max_block_rows_ = std::max(max_block_rows_, rows.size());
+    block_start[b + 1] = row_lattice.size();
+    block_line_start[b + 1] = line_row_start.size();
+    block_group_start[b + 1] = group_line_start.size();
+    max_block_rows = std::max(max_block_rows, rows.size());
   }
-  line_row_start_.push_back(row_lattice_.size());
-  group_line_start_.push_back(line_row_start_.size() - 1);
+  line_row_start.push_back(row_lattice.size());
+  group_line_start.push_back(line_row_start.size() - 1);
   // The row of every term, block by block in prepare_q0's order (for_each_term).
-  block_term_start_.assign(n_blocks + 1, 0);
+  block_term_start.assign(n_blocks + 1, 0);
   for (std::size_t b = 0; b < n_blocks; ++b) {
+    if (!write) {
+      block_term_start[b + 1] = block_term_start[b] + block_terms[b];
+      continue;
+    }
     const auto& keys = block_keys[b];  // in row order
     std::vector<std::pair<std::int64_t, std::uint32_t>> lookup;
     for (std::size_t r = 0; r < keys.size(); ++r) lookup.emplace_back(keys[r], static_cast<std::uint32_t>(r));
     std::sort(lookup.begin(), lookup.end());
-    for_each_term(b, [&](int leg, std::size_t, std::size_t, std::int64_t s, std::int64_t t) {
-      const std::int64_t key = box_index(term_lattice(leg, s, t));
-      const auto it = std::lower_bound(lookup.begin(), lookup.end(), std::make_pair(key, std::uint32_t{0}));
-      term_row_.push_back(it->second);
-    });
-    block_term_start_[b + 1] = term_row_.size();
+    for_each_term(b, o, r0_average, pair_index.data(), pairs.data(),
+                  [&](int leg, std::size_t, std::size_t, std::int64_t s, std::int64_t t) {
+                    const std::int64_t key = box_index(term_lattice(leg, s, t));
+                    const auto it =
+                        std::lower_bound(lookup.begin(), lookup.end(), std::make_pair(key, std::uint32_t{0}));
+                    term_row.push_back(it->second);
+                  });
+    block_term_start[b + 1] = term_row.size();
+  }
+
+  out.rows = row_lattice.size();
+  out.lines = line_c1.size();
+  out.groups = group_c2.size();
+  out.exact = true;
+  if (!write) return out;
+
+  const bool same = out.pairs == sizes->pairs && out.terms == sizes->terms && out.rows == sizes->rows &&
+                    out.lines == sizes->lines && out.groups == sizes->groups &&
+                    out.lattice_vectors == sizes->lattice_vectors && sizes->n_patom == n_p &&
+                    sizes->n_satom == n_s && sizes->make_r0_average == r0_average;
+  if (!same)
+    throw Error(
+        "real_to_reciprocal: tables sized for other inputs (table_sizes of another fc3, atoms or grid)");
+  pair_start.check_full("pair_start");
+  pairs.check_full("pairs");
+  fc3_padded.check_full("fc3");
+  pair_index.check_full("pair_index");
+  term_row.check_full("term_row");
+  block_term_start.check_full("block_term_start");
+  block_start.check_full("block_start");
+  row_lattice.check_full("row_lattice");
+  line_row_start.check_full("line_row_start");
+  group_line_start.check_full("group_line_start");
+  block_line_start.check_full("block_line_start");
+  block_group_start.check_full("block_group_start");
+  line_c1.check_full("line_c1");
+  group_c2.check_full("group_c2");
+  lattice_c_out.check_full("lattice_c");
+
+  TableHeader h{};
+  std::memcpy(h.magic, kTableMagic, sizeof h.magic);
+  h.bytes = lay.total;
+  h.n_patom = n_p;
+  h.n_satom = n_s;
+  h.make_r0_average = r0_average ? 1 : 0;
+  h.pairs = out.pairs;
+  h.terms = out.terms;
+  h.rows = out.rows;
+  h.lines = out.lines;
+  h.groups = out.groups;
+  h.lattice_vectors = out.lattice_vectors;
+  for (int l = 0; l < 3; ++l) {
+    h.D_diag[l] = bz_grid->D_diag(l);
+    h.c_min[l] = c_min[static_cast<std::size_t>(l)];
+    h.c_len[l] = c_len[static_cast<std::size_t>(l)];
+    for (int k = 0; k < 3; ++k) h.Q[3 * k + l] = Q(k, l);
+  }
+  h.max_block_rows = max_block_rows;
+  std::memcpy(storage, &h, sizeof h);
+  return out;
+}
+
+// Private tables of one object (the constructors that take fc3).
+std::pair<std::shared_ptr<const void>, std::size_t> private_tables(const Fc3View& fc3,
+                                                                   const AtomTriplets& atoms,
+                                                                   const grid::BZGrid& bz_grid,
+                                                                   bool r0_average) {
+  const RealToReciprocal::TableSizes sizes = RealToReciprocal::table_sizes(fc3, atoms, &bz_grid, r0_average);
+  const std::size_t bytes = sizes.bytes();
+  std::shared_ptr<std::uint64_t> storage(new std::uint64_t[(bytes + 7) / 8],
+                                         std::default_delete<std::uint64_t[]>());
+  RealToReciprocal::build_tables(fc3, atoms, bz_grid, sizes, storage.get(), r0_average);
+  return {std::shared_ptr<const void>(storage, storage.get()), bytes};
+}
+
+// fc3 of `fc3_array` as a view, its shape checked against the atoms.
+Fc3View view_of(const NdArray<double>& fc3, const std::int8_t* nonzero_indices, const AtomTriplets& atoms) {
+  const std::size_t n_p = atoms.n_patom, n_s = atoms.n_satom;
+  if (fc3.rank() != 6 || fc3.shape[1] != n_s || fc3.shape[2] != n_s || fc3.shape[3] != 3 ||
+      fc3.shape[4] != 3 || fc3.shape[5] != 3 || (fc3.shape[0] != n_p && fc3.shape[0] != n_s)) {
+    std::ostringstream problem;
+    problem << "fc3 of shape " << fc3.shape_string() << " is neither (" << n_p << ", " << n_s << ", " << n_s
+            << ", 3, 3, 3) nor (" << n_s << ", " << n_s << ", " << n_s << ", 3, 3, 3)";
+    throw Error("real_to_reciprocal: " + problem.str());
+  }
+  Fc3View view;
+  view.values = fc3.ptr();
+  view.num_rows = fc3.shape[0];
+  view.num_satom = fc3.shape[1];
+  view.nonzero_indices = nonzero_indices;
+  return view;
+}
+
+}  // namespace
+
+std::size_t RealToReciprocal::TableSizes::bytes() const { return table_layout(*this).total; }
+
+RealToReciprocal::TableSizes RealToReciprocal::table_sizes(const Fc3View& fc3, const AtomTriplets& atoms,
+                                                           const grid::BZGrid* bz_grid,
+                                                           bool make_r0_average) {
+  return make_tables(fc3, atoms, bz_grid, make_r0_average, nullptr, nullptr);
+}
+
+void RealToReciprocal::build_tables(const Fc3View& fc3, const AtomTriplets& atoms,
+                                    const grid::BZGrid& bz_grid, const TableSizes& sizes, void* storage,
+                                    bool make_r0_average) {
+  if (storage == nullptr) throw Error("real_to_reciprocal: no storage for the tables");
+  make_tables(fc3, atoms, &bz_grid, make_r0_average, &sizes, static_cast<unsigned char*>(storage));
+}
+
+RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t* fc3_nonzero_indices,
+                                   const AtomTriplets& atoms, const grid::BZGrid& bz_grid,
+                                   bool make_r0_average, std::size_t batch_size)
+    : RealToReciprocal(view_of(fc3, fc3_nonzero_indices, atoms), atoms, bz_grid, make_r0_average,
+                       batch_size) {}
+
+RealToReciprocal::RealToReciprocal(const Fc3View& fc3, const AtomTriplets& atoms, const grid::BZGrid& bz_grid,
+                                   bool make_r0_average, std::size_t batch_size)
+    : RealToReciprocal(private_tables(fc3, atoms, bz_grid, make_r0_average), atoms, bz_grid, batch_size) {}
+
+RealToReciprocal::RealToReciprocal(std::pair<std::shared_ptr<const void>, std::size_t> tables,
+                                   const AtomTriplets& atoms, const grid::BZGrid& bz_grid,
+                                   std::size_t batch_size)
+    : RealToReciprocal(std::move(tables.first), tables.second, atoms, bz_grid, batch_size) {}
+
+RealToReciprocal::RealToReciprocal(std::shared_ptr<const void> tables, std::size_t bytes,
+                                   const AtomTriplets& atoms, const grid::BZGrid& bz_grid,
+                                   std::size_t batch_size)
+    : tables_(std::move(tables)), table_bytes_(bytes) {
+  const auto* base = static_cast<const unsigned char*>(tables_.get());
+  if (base == nullptr || bytes < sizeof(TableHeader) ||
+      reinterpret_cast<std::uintptr_t>(base) % alignof(std::size_t) != 0) {
+    throw Error("real_to_reciprocal: no tables (null, shorter than their header, or not 8-byte aligned)");
+  }
+  TableHeader h;
+  std::memcpy(&h, base, sizeof h);
+  if (std::memcmp(h.magic, kTableMagic, sizeof h.magic) != 0) {
+    throw Error("real_to_reciprocal: the memory given does not hold RealToReciprocal tables");
+  }
+  TableSizes z;
+  z.n_patom = h.n_patom;
+  z.n_satom = h.n_satom;
+  z.make_r0_average = h.make_r0_average != 0;
+  z.pairs = h.pairs;
+  z.terms = h.terms;
+  z.rows = h.rows;
+  z.lines = h.lines;
+  z.groups = h.groups;
+  z.lattice_vectors = h.lattice_vectors;
+  z.exact = true;
+  const TableLayout lay = table_layout(z);
+  if (h.bytes != bytes || lay.total != bytes) {
+    throw Error("real_to_reciprocal: tables of " + std::to_string(lay.total) + " bytes given as " +
+                std::to_string(bytes) + " bytes");
+  }
+  if (z.n_patom != atoms.n_patom || z.n_satom != atoms.n_satom) {
+    throw Error("real_to_reciprocal: tables of " + std::to_string(z.n_patom) + " primitive and " +
+                std::to_string(z.n_satom) + " supercell atoms for a crystal of " +
+                std::to_string(atoms.n_patom) + " and " + std::to_string(atoms.n_satom));
+  }
+  for (int l = 0; l < 3; ++l) {
+    bool same = h.D_diag[l] == bz_grid.D_diag(l);
+    for (int k = 0; k < 3; ++k) same = same && h.Q[3 * k + l] == bz_grid.Q(k, l);
+    if (!same) throw Error("real_to_reciprocal: tables built for another BZ grid (D_diag or Q differ)");
+  }
+  make_r0_average_ = z.make_r0_average;
+  n_patom_ = atoms.n_patom;
+  n_satom_ = atoms.n_satom;
+  check_grid(bz_grid);
+  AtomOrder o = order_atoms(atoms, make_r0_average_, false);
+  n_cell_ = o.n_c;
+  sorted_atoms_ = std::move(o.sorted_atoms);
+  multi_sorted_ = std::move(o.multi_sorted);
+  inv_multi_ = std::move(o.inv_multi);
+  pre_svecs_ = std::move(o.pre_svecs);
+  svecs_ = atoms.svecs;
+  addresses_ = bz_grid.addresses;
+  D_diag_ = bz_grid.D_diag;
+  Q_ = bz_grid.Q;
+  svec_y_.resize(svecs_.size());
+  for (std::size_t s = 0; s < svecs_.size(); ++s) svec_y_[s] = turns_per_address(Q_, D_diag_, svecs_[s]);
+
+  const std::size_t n_p = n_patom_, n_s = n_satom_, n_blocks = n_p * n_p * n_p;
+  const auto span_of = [base](std::size_t offset, auto* type, std::size_t n) {
+    using T = std::remove_pointer_t<decltype(type)>;
+    return detail::ConstSpan<T>(reinterpret_cast<const T*>(base + offset), n);
+  };
+  pair_start_ = span_of(lay.pair_start, static_cast<std::size_t*>(nullptr), n_p + 1);
+  pairs_ = span_of(lay.pairs, static_cast<detail::AtomPair*>(nullptr), z.pairs);
+  fc3_ = span_of(lay.fc3, static_cast<double*>(nullptr), z.pairs * kStride);
+  pair_index_ = span_of(lay.pair_index, static_cast<std::size_t*>(nullptr), n_p * n_s * n_p + 1);
+  term_row_ = span_of(lay.term_row, static_cast<std::uint32_t*>(nullptr), z.terms);
+  block_term_start_ = span_of(lay.block_term_start, static_cast<std::size_t*>(nullptr), n_blocks + 1);
+  block_start_ = span_of(lay.block_start, static_cast<std::size_t*>(nullptr), n_blocks + 1);
+  row_lattice_ = span_of(lay.row_lattice, static_cast<std::uint32_t*>(nullptr), z.rows);
+  line_row_start_ = span_of(lay.line_row_start, static_cast<std::size_t*>(nullptr), z.lines + 1);
+  group_line_start_ = span_of(lay.group_line_start, static_cast<std::size_t*>(nullptr), z.groups + 1);
+  block_line_start_ = span_of(lay.block_line_start, static_cast<std::size_t*>(nullptr), n_blocks + 1);
+  block_group_start_ = span_of(lay.block_group_start, static_cast<std::size_t*>(nullptr), n_blocks + 1);
+  line_c1_ = span_of(lay.line_c1, static_cast<std::uint32_t*>(nullptr), z.lines);
+  group_c2_ = span_of(lay.group_c2, static_cast<std::uint32_t*>(nullptr), z.groups);
+  lattice_c_ = span_of(lay.lattice_c, static_cast<std::array<std::uint32_t, 3>*>(nullptr), z.lattice_vectors);
+  max_block_rows_ = h.max_block_rows;
+  for (int l = 0; l < 3; ++l) {
+    c_min_[static_cast<std::size_t>(l)] = h.c_min[l];
+    c_len_[static_cast<std::size_t>(l)] = h.c_len[l];
   }
 
   // Roots of unity per axis and the per-(j, k) offsets d_j - d_k in turns per address.
@@ -639,7 +1102,7 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
   offset_y_.resize(n_p * n_p);
   for (std::size_t j = 0; j < n_p; ++j) {
     for (std::size_t k = 0; k < n_p; ++k)
-      offset_y_[j * n_p + k] = turns_per_address(pre_svecs_[j] - pre_svecs_[k]);
+      offset_y_[j * n_p + k] = turns_per_address(Q_, D_diag_, pre_svecs_[j] - pre_svecs_[k]);
   }
 
   // Batch: by default 32 triplets, fewer when the products of a batch (batch x
@@ -747,43 +1210,6 @@ RealToReciprocal::Q0Sums RealToReciprocal::prepare_q0(std::int64_t grid_point) c
     accumulate_block(in);
   }
   return q0;
-}
-
-template <typename F>
-void RealToReciprocal::for_each_term(std::size_t b, F&& term) const {
-  // The terms of W_ijk (derivation above) as (leg, anchor, pair, s, s'): leg 1 anchor i,
-  // J in j, K in k, every (s, s'); leg 2 anchor j, I in i, K in k, every s'; leg 3
-  // anchor k, J in j, I in i, every s (s or s' = -1 where unused). Legs 2 and 3 skip
-  // all_shortest triples, and exist only with the r0 average.
-  const std::size_t n_p = n_patom_, n_s = n_satom_, n_c = n_cell_;
-  const std::size_t i = b / (n_p * n_p), j = (b / n_p) % n_p, k = b % n_p;
-  const auto first = [&](std::size_t a, std::size_t u, std::size_t t) {
-    return pair_index_[(a * n_s + u) * n_p + t];
-  };
-  for (std::size_t u = j * n_c; u < (j + 1) * n_c; ++u) {
-    const auto mu = multi_sorted_[i * n_s + u];
-    for (std::size_t p = first(i, u, k); p < first(i, u, k + 1); ++p) {
-      const auto mv = multi_sorted_[i * n_s + pairs_[p].v];
-      for (std::int64_t s = mu[1]; s < mu[1] + mu[0]; ++s) {
-        for (std::int64_t t = mv[1]; t < mv[1] + mv[0]; ++t) term(1, i, p, s, t);
-      }
-    }
-  }
-  if (!make_r0_average_) return;
-  for (std::size_t u = i * n_c; u < (i + 1) * n_c; ++u) {
-    for (std::size_t p = first(j, u, k); p < first(j, u, k + 1); ++p) {
-      if (pairs_[p].shortest) continue;
-      const auto mv = multi_sorted_[j * n_s + pairs_[p].v];
-      for (std::int64_t t = mv[1]; t < mv[1] + mv[0]; ++t) term(2, j, p, std::int64_t{-1}, t);
-    }
-  }
-  for (std::size_t u = j * n_c; u < (j + 1) * n_c; ++u) {
-    const auto mu = multi_sorted_[k * n_s + u];
-    for (std::size_t p = first(k, u, i); p < first(k, u, i + 1); ++p) {
-      if (pairs_[p].shortest) continue;
-      for (std::int64_t s = mu[1]; s < mu[1] + mu[0]; ++s) term(3, k, p, s, std::int64_t{-1});
-    }
-  }
 }
 
 std::size_t RealToReciprocal::pair01_key(const Triplet& triplet) const {

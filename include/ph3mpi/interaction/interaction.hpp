@@ -55,6 +55,11 @@ class Interaction {
               const std::vector<double>& masses, const grid::BZGrid& bz_grid,
               std::vector<std::int64_t> band_indices = {}, bool make_r0_average = true,
               double cutoff_frequency = 1e-4, std::size_t batch_size = 0);
+  // Over a RealToReciprocal built elsewhere (e.g. over tables shared by the processes of a
+  // node, see RealToReciprocal::build_tables); the rest as above.
+  Interaction(RealToReciprocal real_to_reciprocal, const std::vector<double>& masses,
+              const grid::BZGrid& bz_grid, std::vector<std::int64_t> band_indices = {},
+              double cutoff_frequency = 1e-4);
 
   // degenerate_average (config key): every |Phi|^2 is replaced by its mean over the block
   // of degenerate sets of q0, q1 and q2 it belongs to (degenerate_average.hpp), so no

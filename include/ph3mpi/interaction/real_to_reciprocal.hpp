@@ -32,6 +32,19 @@
 // Batches: batch_size() triplets go through one product; a tuning parameter (constructor
 // argument, 0 = automatic). A triplet's numbers do not depend on the batch it was
 // computed in, nor on the number of threads.
+//
+// Tables. What the constructor derives from fc3 (the nonzero fc3 blocks, padded and
+// grouped by anchor atom, their index, the row of W of every term, the rows, lines and
+// groups of the lattice-vector sums) is of the size of the nonzero fc3 and read-only once
+// built. It lives in one block of memory, which the object need not own, so that the
+// processes of a node can share one copy (the driver puts it in an MPI-3 shared window):
+//   sizes = RealToReciprocal::table_sizes(fc3, atoms, &bz_grid);  // any process
+//   storage of sizes.bytes() bytes (8-byte aligned)
+//   RealToReciprocal::build_tables(fc3, atoms, bz_grid, sizes, storage);  // one process
+//   RealToReciprocal r2r(tables, atoms, bz_grid);  // every process, over the same bytes
+// The storage is self-describing (sizes, the grid's D_diag and Q, make_r0_average in a
+// header); objects built over equal tables give identical bits. The constructors that take
+// fc3 build private tables the same way.
 #pragma once
 
 #include <array>
@@ -128,7 +141,37 @@ struct AtomPair {
   std::uint32_t u, v;
   bool shortest;
 };
+
+// A read-only array in memory owned elsewhere (RealToReciprocal's tables).
+template <typename T>
+class ConstSpan {
+ public:
+  ConstSpan() = default;
+  ConstSpan(const T* data, std::size_t size) : data_(data), size_(size) {}
+  const T* data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+  const T& back() const noexcept { return data_[size_ - 1]; }
+  const T* begin() const noexcept { return data_; }
+  const T* end() const noexcept { return data_ + size_; }
+
+ private:
+  const T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
 }  // namespace detail
+
+// fc3 as RealToReciprocal reads it, wherever it lives: values (num_rows, num_satom,
+// num_satom, 3, 3, 3) eV/Angstrom^3, compact (num_rows = n_patom, row p is supercell atom
+// p2s_map[p]) or full (num_rows = num_satom); nonzero_indices nullptr or (num_rows,
+// num_satom, num_satom) bytes, 0 = block known to be zero (phono3py skips it; so do we).
+struct Fc3View {
+  const double* values = nullptr;
+  std::size_t num_rows = 0;
+  std::size_t num_satom = 0;
+  const std::int8_t* nonzero_indices = nullptr;
+};
 
 class RealToReciprocal {
  public:
@@ -161,15 +204,50 @@ class RealToReciprocal {
     std::vector<std::complex<double>> factors;  // [batch][j][k] c e^{2 pi i G.d_k} e^{2 pi i q1.(d_j-d_k)}
   };
 
-  // fc3: (n_rows, N, N, 3, 3, 3) eV/Angstrom^3, compact (n_rows = n_patom, row p is
-  // supercell atom p2s_map[p]) or full (n_rows = N). fc3_nonzero_indices: nullptr or
-  // (n_rows, N, N) bytes, 0 = block known to be zero (phono3py skips it; so do we).
+  // Counts of the arrays of the tables (see the overview above).
+  struct TableSizes {
+    std::size_t n_patom = 0, n_satom = 0;
+    bool make_r0_average = true;
+    std::size_t pairs = 0;            // nonzero fc3 blocks (anchor, two supercell atoms)
+    std::size_t terms = 0;            // terms summed into W by prepare_q0
+    std::size_t rows = 0;             // rows of W, all blocks
+    std::size_t lines = 0;            // lines and groups of the separable form: upper
+    std::size_t groups = 0;           // bounds (= rows) when sized without a BZ grid
+    std::size_t lattice_vectors = 0;  // distinct lattice vectors L
+    bool exact = false;               // sized with the BZ grid: build_tables takes them
+    std::size_t bytes() const;        // of the storage (an upper bound unless exact)
+  };
+
+  // Sizes of the tables for fc3, atoms and (for the exact sizes build_tables needs; nullptr
+  // gives upper bounds for memory estimates) the grid. Costs a pass over the terms (about
+  // half of build_tables). Throws ph3mpi::Error when the shapes do not match atoms.
+  static TableSizes table_sizes(const Fc3View& fc3, const AtomTriplets& atoms, const grid::BZGrid* bz_grid,
+                                bool make_r0_average = true);
+  // Builds the tables into `storage` (sizes.bytes() bytes, 8-byte aligned; every byte is
+  // written): sizes must be table_sizes(fc3, atoms, &bz_grid, make_r0_average) (throws
+  // ph3mpi::Error otherwise). Uses the OpenMP threads of the caller for the fc3 copy.
+  static void build_tables(const Fc3View& fc3, const AtomTriplets& atoms, const grid::BZGrid& bz_grid,
+                           const TableSizes& sizes, void* storage, bool make_r0_average = true);
+
+  // Over tables built by build_tables (held, never written: `tables` may alias memory
+  // the caller keeps alive through the shared_ptr's owner, e.g. a node-shared window),
+  // `bytes` long, for the same atoms and grid (checked: throws ph3mpi::Error).
   // bz_grid: D_diag, Q and the BZ addresses (copied) that grid-point indices refer to.
   // batch_size: triplets per matrix product, 0 = automatic (see batch_size()).
-  // Throws ph3mpi::Error when the shapes do not match atoms.
+  RealToReciprocal(std::shared_ptr<const void> tables, std::size_t bytes, const AtomTriplets& atoms,
+                   const grid::BZGrid& bz_grid, std::size_t batch_size = 0);
+  // With private tables built from fc3 (see Fc3View).
+  RealToReciprocal(const Fc3View& fc3, const AtomTriplets& atoms, const grid::BZGrid& bz_grid,
+                   bool make_r0_average = true, std::size_t batch_size = 0);
+  // fc3: (n_rows, N, N, 3, 3, 3) as Fc3View::values; fc3_nonzero_indices as
+  // Fc3View::nonzero_indices. Throws ph3mpi::Error when the shapes do not match atoms.
   RealToReciprocal(const NdArray<double>& fc3, const std::int8_t* fc3_nonzero_indices,
                    const AtomTriplets& atoms, const grid::BZGrid& bz_grid, bool make_r0_average = true,
                    std::size_t batch_size = 0);
+
+  // The tables this object reads (build_tables' bytes), e.g. to compare two copies.
+  const void* table_data() const noexcept { return tables_.get(); }
+  std::size_t table_bytes() const noexcept { return table_bytes_; }
 
   std::size_t num_patom() const noexcept { return n_patom_; }
   std::size_t num_band() const noexcept { return 3 * n_patom_; }
@@ -209,6 +287,8 @@ class RealToReciprocal {
   std::vector<std::complex<double>> phase_factors(std::int64_t grid_point) const;
 
  private:
+  RealToReciprocal(std::pair<std::shared_ptr<const void>, std::size_t> tables, const AtomTriplets& atoms,
+                   const grid::BZGrid& bz_grid, std::size_t batch_size);
   // e^{2 pi i q.s} for every shortest vector s at BZ grid point gp.
   std::vector<std::complex<double>> svec_phases(std::int64_t grid_point) const;
   std::complex<double> pre_phase(std::size_t a, const Triplet& triplet) const;
@@ -216,48 +296,50 @@ class RealToReciprocal {
   std::size_t pair01_key(const Triplet& triplet) const;
   // The separable partial sums of q0 for the given (a_0, a_1) pairs (see Q0Sums).
   void make_separable(Q0Sums& q0, const std::vector<std::size_t>& keys) const;
-  // Calls term(leg, anchor, pair, s, s') for every term of block b's W (see the .cpp).
-  template <typename F>
-  void for_each_term(std::size_t b, F&& term) const;
   void run_same_q0(const Q0Sums& q0, const Triplet* triplets, std::size_t nt, std::complex<double>* out,
                    Workspace& ws, bool parallel_inside) const;
 
   std::size_t n_patom_ = 0, n_satom_ = 0, n_cell_ = 0, batch_size_ = 1;
   bool make_r0_average_ = true;
-  // Shortest vectors from primitive atom a to supercell atom sorted_atoms_[u]
-  // (supercell atoms grouped by primitive atom): [a][u] -> {count, first}.
+  // Per object (small): shortest vectors from primitive atom a to supercell atom
+  // sorted_atoms_[u] (supercell atoms grouped by primitive atom): [a][u] -> {count, first}.
   std::vector<std::size_t> sorted_atoms_;
   std::vector<std::array<std::int64_t, 2>> multi_sorted_;
   std::vector<double> inv_multi_;  // [a][u] 1 / count
   std::vector<Eigen::Vector3d> svecs_;
   std::vector<std::array<double, 3>> svec_y_;  // (Q^T s)_l / D_l: q.s = sum_l a_l y_l
   std::vector<Eigen::Vector3d> pre_svecs_;     // d_a: shortest vector from atom 0 to atom a
+
+  // The tables (views into tables_, see build_tables):
+  std::shared_ptr<const void> tables_;
+  std::size_t table_bytes_ = 0;
   // Nonzero fc3 blocks (a, u, v) by anchor a: pairs_[pair_start_[a] .. pair_start_[a+1]),
-  // their fc3 elements fc3_[pair][27]; legs 2 and 3 skip the all_shortest ones.
-  std::vector<std::size_t> pair_start_;
-  std::vector<detail::AtomPair> pairs_;
-  std::vector<double> fc3_;
-  std::vector<std::size_t> pair_index_;  // [(a n_s + u) n_p + t]: first pair (a, u, v of type t)
-  // Row (within its block) of every term of W, block after block in prepare_q0's order
-  // (for_each_term); block b's terms start at block_term_start_[b].
-  std::vector<std::uint32_t> term_row_;
-  std::vector<std::size_t> block_term_start_;
+  // their fc3 elements fc3_[pair][kStride]; legs 2 and 3 skip the all_shortest ones.
+  detail::ConstSpan<std::size_t> pair_start_;
+  detail::ConstSpan<detail::AtomPair> pairs_;
+  detail::ConstSpan<double> fc3_;
+  detail::ConstSpan<std::size_t> pair_index_;  // [(a n_s + u) n_p + t]: first pair (a, u, v of type t)
+  // Row (within its block) of every term of W, block after block in prepare_q0's order;
+  // block b's terms start at block_term_start_[b].
+  detail::ConstSpan<std::uint32_t> term_row_;
+  detail::ConstSpan<std::size_t> block_term_start_;
   // Block b = (i n_p + j) n_p + k has rows block_start_[b] .. block_start_[b+1], whose
   // lattice vectors are row_lattice_[row] (indices into lattice_c_).
-  std::vector<std::size_t> block_start_;
-  std::vector<std::uint32_t> row_lattice_;
+  detail::ConstSpan<std::size_t> block_start_;
+  detail::ConstSpan<std::uint32_t> row_lattice_;
   // Rows are ordered by c = Q^T L (c2, c1, c0). Lines: runs of rows with equal (c1, c2),
   // rows line_row_start_[x] .. [x + 1], c1 offset line_c1_[x]; groups: runs of lines with
   // equal c2, lines group_line_start_[g] .. [g + 1], c2 offset group_c2_[g]. Block b owns
   // lines block_line_start_[b] .. and groups block_group_start_[b] ..
-  std::vector<std::size_t> line_row_start_, group_line_start_, block_line_start_, block_group_start_;
-  std::vector<std::uint32_t> line_c1_, group_c2_;
+  detail::ConstSpan<std::size_t> line_row_start_, group_line_start_, block_line_start_, block_group_start_;
+  detail::ConstSpan<std::uint32_t> line_c1_, group_c2_;
   std::size_t max_block_rows_ = 0;
   // Q^T L - c_min_ of every distinct lattice vector L: q1.L = sum_l a_l (Q^T L)_l / D_l.
-  std::vector<std::array<std::uint32_t, 3>> lattice_c_;
+  detail::ConstSpan<std::array<std::uint32_t, 3>> lattice_c_;
   std::array<std::int64_t, 3> c_min_{};
   std::array<std::size_t, 3> c_len_{};
-  // e^{2 pi i n / D_l}, n = 0 .. D_l - 1, per axis l.
+
+  // Per object (small): e^{2 pi i n / D_l}, n = 0 .. D_l - 1, per axis l.
   std::array<std::vector<std::complex<double>>, 3> roots_;
   // (Q^T (d_j - d_k))_l / D_l per (j, k): q1.(d_j - d_k) = sum_l a_l y_l.
   std::vector<std::array<double, 3>> offset_y_;
