@@ -10,6 +10,7 @@
 #include "ph3mpi/config/schema.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/driver/preflight.hpp"
+#include "ph3mpi/driver/shared_interaction.hpp"
 #include "ph3mpi/parallel/error_handling.hpp"
 #include "ph3mpi/parallel/mpi_environment.hpp"
 #include "ph3mpi/parallel/node_resources.hpp"
@@ -36,7 +37,11 @@ int run(const parallel::Context& context, const CommandLine& cl) {
 
   // The one collective "load and validate" phase: config, yaml, cells, fc2, fc3, BORN.
   Inputs inputs;
-  parallel::collective_check(context, [&] { inputs = load_inputs(cl.config); });
+  // fc3 is read once per node when the ranks of a node share it (shared_interaction.hpp).
+  bool read_fc3_values = true;
+  parallel::collective_check(
+      context, [&] { read_fc3_values = reads_fc3_values(context, node_shared_fc3_from_environment()); });
+  parallel::collective_check(context, [&] { inputs = load_inputs(cl.config, read_fc3_values); });
 
   // The resolved mesh and the memory the mode needs (refused here in a real run, before
   // any large allocation; --dry-run prints the model instead).

@@ -2,6 +2,7 @@
 
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/crystal/shortest_vectors.hpp"
+#include "ph3mpi/driver/shared_interaction.hpp"
 #include "ph3mpi/grid/make_bz_grid.hpp"
 #include "ph3mpi/interaction/atom_triplets.hpp"
 #include "ph3mpi/parallel/error_handling.hpp"
@@ -79,15 +80,25 @@ void check_grid_point_settings(const Inputs& inputs, const grid::BZGrid& bz_grid
 }
 
 interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGrid& bz_grid,
+                                          const parallel::Context& context,
                                           std::vector<std::int64_t> band_indices) {
   if (!inputs.fc3) throw SettingsError("this mode needs fc3, which was not loaded");
   const io::ForceConstants& fc3 = *inputs.fc3;
-  interaction::Interaction itr(
-      fc3.fc, fc3.has_nonzero_indices ? fc3.fc3_nonzero_indices.ptr() : nullptr,
-      interaction::make_atom_triplets(
-          inputs.supercell, inputs.primitive,
-          crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec)),
-      inputs.primitive.masses, bz_grid, std::move(band_indices), true, inputs.settings.cutoff_frequency);
+  interaction::AtomTriplets atoms = interaction::make_atom_triplets(
+      inputs.supercell, inputs.primitive,
+      crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec));
+  const interaction::Fc3View view = fc3_view(fc3);
+  // Shared per node unless every rank read fc3 (PH3MPI_NODE_SHARED_FC3=0, or a caller's
+  // own Inputs): then each rank builds its own tables, as before.
+  const bool every_rank_read_fc3 = context.min(fc3.has_values ? 1 : 0) == 1;
+  interaction::Interaction itr =
+      every_rank_read_fc3 && !node_shared_fc3_from_environment()
+          ? interaction::Interaction(interaction::RealToReciprocal(view, atoms, bz_grid),
+                                     inputs.primitive.masses, bz_grid, std::move(band_indices),
+                                     inputs.settings.cutoff_frequency)
+          : interaction::Interaction(
+                make_node_shared_real_to_reciprocal(context, view, atoms, bz_grid).real_to_reciprocal,
+                inputs.primitive.masses, bz_grid, std::move(band_indices), inputs.settings.cutoff_frequency);
   itr.set_degenerate_average(inputs.settings.degenerate_average);
   return itr;
 }

@@ -68,7 +68,7 @@ bool mode_needs_fc3(Mode mode) {
   return mode == Mode::kRta || mode == Mode::kLbte || mode == Mode::kIse || mode == Mode::kRse;
 }
 
-Inputs load_inputs(const std::string& config_path) {
+Inputs load_inputs(const std::string& config_path, bool read_fc3_values) {
   Inputs in;
   in.settings = config::load_settings(config_path);
   const config::Settings& s = in.settings;
@@ -108,7 +108,7 @@ Inputs load_inputs(const std::string& config_path) {
 
   in.fc2 = io::read_fc2(s.fc2.string(), in.phonon_supercell.num_atoms(), in.phonon_primitive.p2s_map);
   if (mode_needs_fc3(s.mode)) {
-    in.fc3 = io::read_fc3(s.fc3.string(), in.supercell.num_atoms(), in.primitive.p2s_map);
+    in.fc3 = io::read_fc3(s.fc3.string(), in.supercell.num_atoms(), in.primitive.p2s_map, read_fc3_values);
   }
   return in;
 }

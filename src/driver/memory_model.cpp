@@ -246,8 +246,10 @@ MemorySizes memory_sizes(const Inputs& in, const GridCounts& grid, int ranks, in
   }
   z.force_constant_bytes = static_cast<double>(in.fc2.fc.size() * sizeof(double));
   if (in.fc3) {
-    z.force_constant_bytes +=
-        static_cast<double>(in.fc3->fc.size() * sizeof(double) + in.fc3->fc3_nonzero_indices.size());
+    z.force_constant_bytes += static_cast<double>(
+        NdArray<double>::element_count(in.fc3->fc.shape) * sizeof(double) +
+        (in.fc3->has_nonzero_indices ? NdArray<std::int8_t>::element_count(in.fc3->fc3_nonzero_indices.shape)
+                                     : 0));
   }
   z.stored_pp = s.is_full_pp || s.write_pp || s.read_pp || s.use_ave_pp || s.const_ave_pp.has_value() ||
                 s.write_gamma_detail;

@@ -52,7 +52,8 @@ int run_rse(const ModeArguments& args) {
   const std::vector<std::optional<double>> epsilons_given = epsilon_settings(settings);
   std::vector<double> epsilons;
   for (const auto& e : epsilons_given) epsilons.push_back(e.value_or(kDefaultEpsilon));
-  const interaction::Interaction itr = make_interaction(args.inputs, run.bz_grid(), run.band_indices());
+  const interaction::Interaction itr =
+      make_interaction(args.inputs, run.bz_grid(), args.context, run.band_indices());
   const std::vector<std::int64_t>& band0 = itr.band_indices();
   const interaction::PhononView view = run.phonons().view();
 

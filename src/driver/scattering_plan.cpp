@@ -72,7 +72,11 @@ MemoryEstimate estimate_scattering_memory(const Inputs& in, const grid::BZGrid& 
   const std::uint64_t n_bz = static_cast<std::uint64_t>(bz_grid.num_bz_points());
   m.force_constants = in.fc2.fc.size() * sizeof(double);
   if (in.fc3) {
-    m.force_constants += in.fc3->fc.size() * sizeof(double) + in.fc3->fc3_nonzero_indices.size();
+    // From the shapes: ranks that share a node's fc3 hold no values (Inputs::fc3).
+    m.force_constants +=
+        NdArray<double>::element_count(in.fc3->fc.shape) * sizeof(double) +
+        (in.fc3->has_nonzero_indices ? NdArray<std::int8_t>::element_count(in.fc3->fc3_nonzero_indices.shape)
+                                     : 0);
   }
   m.eigenvectors_per_node = n_bz * nb * nb * 16;
   m.frequencies = n_bz * nb * sizeof(double);

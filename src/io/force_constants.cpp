@@ -246,17 +246,23 @@ void read_force_constants_into(const std::string& path, const ForceConstantsHead
 namespace {
 
 ForceConstants read_fc(const std::string& path, int order, std::size_t n_supercell_atoms,
-                       const std::vector<std::int64_t>& expected_p2s) {
+                       const std::vector<std::int64_t>& expected_p2s, bool read_values) {
   ForceConstantsHeader h = inspect_force_constants(path, order, n_supercell_atoms, expected_p2s);
   ForceConstants fc;
   fc.fc.shape = h.shape;
-  fc.fc.data.resize(h.element_count());
-  read_force_constants_into(path, h, fc.fc.ptr());
   fc.p2s_map = h.p2s_map;
   fc.has_p2s_map_in_file = h.has_p2s_map_in_file;
   fc.is_compact = h.is_compact;
   fc.fc3_cutoff = h.fc3_cutoff;
   fc.physical_unit = h.physical_unit;
+  if (!read_values) {
+    fc.has_values = false;
+    fc.has_nonzero_indices = h.has_nonzero_indices;
+    if (h.has_nonzero_indices) fc.fc3_nonzero_indices.shape = {h.shape[0], h.shape[1], h.shape[2]};
+    return fc;
+  }
+  fc.fc.data.resize(h.element_count());
+  read_force_constants_into(path, h, fc.fc.ptr());
   if (h.has_nonzero_indices) {
     Hdf5File file(path);
     Hdf5Handle d(H5Dopen2(file.id(), "fc3_nonzero_indices", H5P_DEFAULT), H5Dclose);
@@ -282,12 +288,12 @@ ForceConstants read_fc(const std::string& path, int order, std::size_t n_superce
 
 ForceConstants read_fc2(const std::string& path, std::size_t n_supercell_atoms,
                         const std::vector<std::int64_t>& expected_p2s) {
-  return read_fc(path, 2, n_supercell_atoms, expected_p2s);
+  return read_fc(path, 2, n_supercell_atoms, expected_p2s, true);
 }
 
 ForceConstants read_fc3(const std::string& path, std::size_t n_supercell_atoms,
-                        const std::vector<std::int64_t>& expected_p2s) {
-  return read_fc(path, 3, n_supercell_atoms, expected_p2s);
+                        const std::vector<std::int64_t>& expected_p2s, bool read_values) {
+  return read_fc(path, 3, n_supercell_atoms, expected_p2s, read_values);
 }
 
 }  // namespace ph3mpi::io

@@ -32,8 +32,11 @@ std::unique_ptr<phonon::DynamicalMatrix> make_dynamical_matrix(const Inputs& inp
 
 // phono3py's Interaction for the fc3 of `inputs` on `bz_grid`: atom triplets with the
 // shortest vectors of the fc3 supercell, primitive masses, settings.cutoff_frequency;
-// band_indices empty = every band. Needs inputs.fc3.
+// band_indices empty = every band. Needs inputs.fc3. Collective over `context`: the
+// fc3 tables are built once per node and shared by its ranks (shared_interaction.hpp)
+// unless PH3MPI_NODE_SHARED_FC3=0 and every rank read fc3.
 interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGrid& bz_grid,
+                                          const parallel::Context& context,
                                           std::vector<std::int64_t> band_indices = {});
 
 // settings.mass_variances when given, else phono3py's natural-abundance values of the

@@ -33,8 +33,10 @@ struct Inputs {
   crystal::Primitive phonon_primitive;
   crystal::Symmetry primitive_symmetry;  // space group of the primitive cell (settings.is_symmetry honoured)
 
-  io::ForceConstants fc2;                 // on phonon_supercell, rows phonon_primitive.p2s_map if compact
-  std::optional<io::ForceConstants> fc3;  // on supercell; read only by modes that need it
+  io::ForceConstants fc2;  // on phonon_supercell, rows phonon_primitive.p2s_map if compact
+  // On supercell; read only by modes that need it. Without values (fc3->has_values false)
+  // on the processes of a node that share the copy another one read (load_inputs).
+  std::optional<io::ForceConstants> fc3;
 
   // NAC parameters in use: empty when nac is off (settings.nac = false, or no source).
   // method is settings.nac_method.
@@ -49,6 +51,8 @@ bool mode_needs_fc3(config::Mode mode);
 
 // Reads config and inputs and checks them against each other. Every problem is an
 // InputError / ConfigError naming the file (and key and line for the config).
-Inputs load_inputs(const std::string& config_path);
+// read_fc3_values = false: fc3 is validated but its arrays are not read (a node's ranks
+// other than the one that builds the node-shared interaction tables, shared_interaction.hpp).
+Inputs load_inputs(const std::string& config_path, bool read_fc3_values = true);
 
 }  // namespace ph3mpi::driver

@@ -33,6 +33,9 @@ struct ForceConstants {
   bool has_nonzero_indices = false;
   std::optional<double> fc3_cutoff;  // 'fc3_cutoff' (Angstrom) when present
   std::string physical_unit;         // fc2 'physical_unit' as written ("" when absent)
+  // False when only the metadata was read (read_fc3 with read_values = false): fc and
+  // fc3_nonzero_indices then have their shapes but no elements.
+  bool has_values = true;
 };
 
 // Metadata of a force-constants file, validated without reading the big array:
@@ -65,9 +68,12 @@ ForceConstantsHeader inspect_force_constants(const std::string& path, int order,
 void read_force_constants_into(const std::string& path, const ForceConstantsHeader& header, double* out);
 
 // Convenience: inspect + one read into a fresh array (+ fc3_nonzero_indices).
+// read_values = false (fc3): the file is validated as by inspect_force_constants but the
+// arrays are not read (has_values = false), for the processes of a node that use the
+// copy one of them reads (driver/shared_interaction.hpp).
 ForceConstants read_fc2(const std::string& path, std::size_t n_supercell_atoms,
                         const std::vector<std::int64_t>& expected_p2s);
 ForceConstants read_fc3(const std::string& path, std::size_t n_supercell_atoms,
-                        const std::vector<std::int64_t>& expected_p2s);
+                        const std::vector<std::int64_t>& expected_p2s, bool read_values = true);
 
 }  // namespace ph3mpi::io

@@ -1,0 +1,69 @@
+#include "ph3mpi/driver/shared_interaction.hpp"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "ph3mpi/common/error.hpp"
+#include "ph3mpi/parallel/error_handling.hpp"
+
+namespace ph3mpi::driver {
+
+bool node_shared_fc3(const char* env_value) {
+  if (env_value == nullptr) return true;
+  const std::string value(env_value);
+  if (value == "1") return true;
+  if (value == "0") return false;
+  throw SettingsError(
+      "PH3MPI_NODE_SHARED_FC3 must be 0 (fc3 and interaction tables per rank) or 1 (per node), is '" + value +
+      "'");
+}
+
+bool node_shared_fc3_from_environment() { return node_shared_fc3(std::getenv("PH3MPI_NODE_SHARED_FC3")); }
+
+bool reads_fc3_values(const parallel::Context& context, bool shared) {
+  if (!shared) return true;
+  return context.split_by_node().node.rank() == 0;
+}
+
+interaction::Fc3View fc3_view(const io::ForceConstants& fc3) {
+  interaction::Fc3View view;
+  if (fc3.fc.rank() == 6) {
+    view.num_rows = fc3.fc.shape[0];
+    view.num_satom = fc3.fc.shape[1];
+  }
+  if (fc3.has_values) {
+    view.values = fc3.fc.ptr();
+    view.nonzero_indices = fc3.has_nonzero_indices ? fc3.fc3_nonzero_indices.ptr() : nullptr;
+  }
+  return view;
+}
+
+NodeSharedRealToReciprocal make_node_shared_real_to_reciprocal(const parallel::Context& context,
+                                                               const interaction::Fc3View& fc3,
+                                                               const interaction::AtomTriplets& atoms,
+                                                               const grid::BZGrid& bz_grid,
+                                                               bool make_r0_average) {
+  using interaction::RealToReciprocal;
+  const parallel::NodeSplit split = context.split_by_node();
+  const parallel::Context& node = split.node;
+  const bool builder = node.rank() == 0;
+  // Sizing is a pass over the terms: the builder's alone; the others learn the sizes.
+  RealToReciprocal::TableSizes sizes;
+  parallel::collective_check(context, [&] {
+    if (builder) sizes = RealToReciprocal::table_sizes(fc3, atoms, &bz_grid, make_r0_average);
+  });
+  node.broadcast(sizes);
+  const std::size_t bytes = sizes.bytes();
+  std::shared_ptr<parallel::SharedMemory> memory = node.allocate_shared(bytes);
+  parallel::collective_check(context, [&] {
+    if (builder) RealToReciprocal::build_tables(fc3, atoms, bz_grid, sizes, memory->data(), make_r0_average);
+  });
+  memory->fence();  // the builder's stores are visible to every rank of the node
+  NodeSharedRealToReciprocal out{
+      RealToReciprocal(std::shared_ptr<const void>(memory, memory->data()), bytes, atoms, bz_grid),
+      builder ? bytes : 0, memory->is_shared()};
+  return out;
+}
+
+}  // namespace ph3mpi::driver
