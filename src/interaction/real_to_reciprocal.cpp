@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <cstring>
 #include <sstream>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -653,6 +654,13 @@ RealToReciprocal::TableSizes make_tables(const Fc3View& fc3, const AtomTriplets&
     }
     if (reinterpret_cast<std::uintptr_t>(storage) % alignof(std::size_t) != 0) {
       throw Error("real_to_reciprocal: table storage not aligned to 8 bytes");
+    }
+    // The arrays whose lengths follow from the atoms alone are sized by them: other atoms
+    // would write past the storage.
+    if (sizes->n_patom != n_p || sizes->n_satom != n_s || sizes->make_r0_average != r0_average) {
+      throw Error("real_to_reciprocal: tables sized for other inputs (" + std::to_string(sizes->n_patom) +
+                  " and " + std::to_string(sizes->n_satom) + " atoms, not " + std::to_string(n_p) + " and " +
+                  std::to_string(n_s) + ", or another make_r0_average)");
     }
     lay = table_layout(*sizes);
     std::memset(storage, 0, lay.total);

@@ -7,7 +7,10 @@
 #include <array>
 #include <cmath>
 #include <complex>
+#include <cstdint>
 #include <cstring>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "ph3mpi/common/error.hpp"
@@ -372,6 +375,73 @@ TEST(RealToReciprocalGemm, RejectsMissingQ0Sums) {
   }
   EXPECT_EQ(rejected, others.size());
   EXPECT_GT(rejected, 0u);
+}
+
+// Tables built into caller-provided storage (what a node shares, shared_interaction.hpp)
+// are the bytes of a private build, and an object over them gives the same bits.
+TEST(RealToReciprocalTables, CallerStorageGivesSameBytesAndBits) {
+  for (const std::string name : {"si-pbesol", "aln-lda"}) {
+    const auto& c = load_case(name);
+    const RealToReciprocal own(c.fc3.fc, c.nonzero_indices(), c.atoms, c.bz_grid);
+    Fc3View view;
+    view.values = c.fc3.fc.ptr();
+    view.num_rows = c.fc3.fc.shape[0];
+    view.num_satom = c.fc3.fc.shape[1];
+    view.nonzero_indices = c.nonzero_indices();
+    const RealToReciprocal::TableSizes sizes = RealToReciprocal::table_sizes(view, c.atoms, &c.bz_grid);
+    ASSERT_TRUE(sizes.exact);
+    ASSERT_EQ(sizes.bytes(), own.table_bytes());
+    // Upper bounds without the grid (memory estimates).
+    const RealToReciprocal::TableSizes bound = RealToReciprocal::table_sizes(view, c.atoms, nullptr);
+    EXPECT_FALSE(bound.exact);
+    EXPECT_GE(bound.bytes(), sizes.bytes());
+    // Storage full of garbage first: build_tables writes every byte.
+    auto storage = std::shared_ptr<std::uint64_t>(new std::uint64_t[sizes.bytes() / 8 + 1],
+                                                  std::default_delete<std::uint64_t[]>());
+    std::memset(storage.get(), 0xa5, sizes.bytes());
+    RealToReciprocal::build_tables(view, c.atoms, c.bz_grid, sizes, storage.get());
+    EXPECT_EQ(std::memcmp(storage.get(), own.table_data(), sizes.bytes()), 0) << name;
+    const RealToReciprocal over(std::shared_ptr<const void>(storage, storage.get()), sizes.bytes(), c.atoms,
+                                c.bz_grid);
+    EXPECT_EQ(over.table_data(), static_cast<const void*>(storage.get()));  // read in place, not copied
+    const auto& ref = load_grid_point(name, testing::grid_points(name)[0]);
+    const std::vector<Complex> a = transform(own, ref.triplets);
+    const std::vector<Complex> b = transform(over, ref.triplets);
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(Complex)), 0) << name;
+  }
+}
+
+TEST(RealToReciprocalTables, RejectsTablesOfOtherInputs) {
+  const auto& si = load_case("si-pbesol");
+  const auto& aln = load_case("aln-lda");
+  const RealToReciprocal own(si.fc3.fc, si.nonzero_indices(), si.atoms, si.bz_grid);
+  const std::size_t bytes = own.table_bytes();
+  auto copy = std::shared_ptr<std::uint64_t>(new std::uint64_t[bytes / 8 + 1],
+                                             std::default_delete<std::uint64_t[]>());
+  std::memcpy(copy.get(), own.table_data(), bytes);
+  const std::shared_ptr<const void> tables(copy, copy.get());
+  EXPECT_NO_THROW(RealToReciprocal(tables, bytes, si.atoms, si.bz_grid));
+  EXPECT_THROW(RealToReciprocal(tables, bytes - 8, si.atoms, si.bz_grid), Error);  // wrong length
+  EXPECT_THROW(RealToReciprocal(tables, bytes, aln.atoms, aln.bz_grid), Error);    // other crystal
+  grid::BZGrid other_grid = si.bz_grid;
+  other_grid.D_diag(0) += 1;
+  EXPECT_THROW(RealToReciprocal(tables, bytes, si.atoms, other_grid), Error);  // other mesh
+  reinterpret_cast<char*>(copy.get())[0] = 'x';
+  EXPECT_THROW(RealToReciprocal(tables, bytes, si.atoms, si.bz_grid), Error);  // not tables
+  // Sizes of one crystal do not build another's tables.
+  Fc3View view;
+  view.values = aln.fc3.fc.ptr();
+  view.num_rows = aln.fc3.fc.shape[0];
+  view.num_satom = aln.fc3.fc.shape[1];
+  view.nonzero_indices = aln.nonzero_indices();
+  Fc3View si_view = view;
+  si_view.values = si.fc3.fc.ptr();
+  si_view.num_rows = si.fc3.fc.shape[0];
+  si_view.num_satom = si.fc3.fc.shape[1];
+  si_view.nonzero_indices = si.nonzero_indices();
+  const auto si_sizes = RealToReciprocal::table_sizes(si_view, si.atoms, &si.bz_grid);
+  std::vector<std::uint64_t> storage(si_sizes.bytes() / 8 + 1);
+  EXPECT_THROW(RealToReciprocal::build_tables(view, aln.atoms, aln.bz_grid, si_sizes, storage.data()), Error);
 }
 
 }  // namespace
