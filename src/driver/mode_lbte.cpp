@@ -7,7 +7,9 @@
 // near-square BLACS grid, the direct pdsyevd/pdsyevr pseudo-inverse or conjugate
 // gradient), and the writer (kappa-m<mesh>.hdf5 in phono3py's LBTE layout, coleigs with
 // the direct solver).
+#include <cstdlib>
 #include <iomanip>
+#include <iostream>
 #include <sstream>
 
 #include "ph3mpi/common/error.hpp"
@@ -15,6 +17,7 @@
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/driver/scattering_stage.hpp"
+#include "ph3mpi/driver/shared_interaction.hpp"
 #include "ph3mpi/parallel/block_cyclic_matrix.hpp"
 #include "ph3mpi/solvers/lbte_solver.hpp"
 #include "ph3mpi/solvers/rta_solver.hpp"
@@ -106,6 +109,9 @@ int run_lbte(const ModeArguments& args) {
                                       stage.bz_grid(), layout, stage.mass_variances(), stage.trace());
   const double compute_seconds =
       stage.compute([&](std::int64_t gp, std::int64_t batch) { return calculator.compute(gp, batch); });
+  if (memory_report_requested(std::getenv("PH3MPI_MEMORY_REPORT"))) {
+    report_memory_per_rank(args.context, inputs, itr, std::cerr);
+  }
 
   const auto t_solve = std::chrono::steady_clock::now();
   const std::unique_ptr<phonon::GroupVelocity> group_velocity = stage.make_group_velocity();

@@ -4,7 +4,9 @@
 // the coordinator over the grid points still to compute (GridPointGamma: Gamma per
 // method and temperature, isotope), the RTA solver over the stored results, the writer
 // (one kappa-m<mesh>[-s<sigma>].hdf5 per method, parallel HDF5).
+#include <cstdlib>
 #include <iomanip>
+#include <iostream>
 #include <sstream>
 
 #include "ph3mpi/common/error.hpp"
@@ -12,6 +14,7 @@
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/driver/scattering_stage.hpp"
+#include "ph3mpi/driver/shared_interaction.hpp"
 #include "ph3mpi/solvers/interband_term.hpp"
 #include "ph3mpi/solvers/rta_solver.hpp"
 
@@ -75,6 +78,9 @@ int run_rta(const ModeArguments& args) {
                                   stage.mass_variances(), stage.trace());
   const double compute_seconds =
       stage.compute([&](std::int64_t gp, std::int64_t batch) { return calculator.compute(gp, batch); });
+  if (memory_report_requested(std::getenv("PH3MPI_MEMORY_REPORT"))) {
+    report_memory_per_rank(args.context, inputs, itr, std::cerr);
+  }
 
   const std::unique_ptr<phonon::GroupVelocity> group_velocity = stage.make_group_velocity();
   const solvers::ConductivityProblem problem = stage.conductivity_problem(*group_velocity);

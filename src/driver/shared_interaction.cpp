@@ -1,6 +1,10 @@
 #include "ph3mpi/driver/shared_interaction.hpp"
 
+#include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <ostream>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -64,6 +68,48 @@ NodeSharedRealToReciprocal make_node_shared_real_to_reciprocal(const parallel::C
       RealToReciprocal(std::shared_ptr<const void>(memory, memory->data()), bytes, atoms, bz_grid),
       builder ? bytes : 0, memory->is_shared()};
   return out;
+}
+
+bool memory_report_requested(const char* env_value) {
+  return env_value != nullptr && std::string(env_value) != "" && std::string(env_value) != "0";
+}
+
+namespace {
+
+// The value in kB of `key` ("VmRSS:") in a /proc file of "key: value kB" lines; -1 if absent.
+long long proc_kb(const char* path, const std::string& key) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.compare(0, key.size(), key) == 0) return std::atoll(line.c_str() + key.size());
+  }
+  return -1;
+}
+
+}  // namespace
+
+void report_memory_per_rank(const parallel::Context& context, const Inputs& inputs,
+                            const interaction::Interaction& itr, std::ostream& out) {
+  const int node_rank = context.split_by_node().node.rank();
+  std::uint64_t fc3_bytes = 0;
+  if (inputs.fc3 && inputs.fc3->has_values) {
+    fc3_bytes = inputs.fc3->fc.size() * sizeof(double) + inputs.fc3->fc3_nonzero_indices.size();
+  }
+  // Shared per node as make_interaction decides it: node rank 0 allocated the tables.
+  const bool every_rank_read_fc3 = context.min(inputs.fc3 && inputs.fc3->has_values ? 1 : 0) == 1;
+  const bool shared = !every_rank_read_fc3 || node_shared_fc3_from_environment();
+  const std::uint64_t table_bytes = !shared || node_rank == 0 ? itr.real_to_reciprocal().table_bytes() : 0;
+  std::ostringstream line;
+  line << "[ph3mpi.memory] rank=" << context.rank() << " node_rank=" << node_rank
+       << " peak_rss_kB=" << proc_kb("/proc/self/status", "VmHWM:")
+       << " rss_kB=" << proc_kb("/proc/self/status", "VmRSS:")
+       << " rss_anon_kB=" << proc_kb("/proc/self/status", "RssAnon:")
+       << " rss_shmem_kB=" << proc_kb("/proc/self/status", "RssShmem:")
+       << " pss_kB=" << proc_kb("/proc/self/smaps_rollup", "Pss:") << " fc3_bytes=" << fc3_bytes
+       << " table_bytes=" << table_bytes;
+  const std::vector<std::string> lines = context.gather_strings(line.str());
+  for (const std::string& l : lines) out << l << "\n";
+  out.flush();
 }
 
 }  // namespace ph3mpi::driver

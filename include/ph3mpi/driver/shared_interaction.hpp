@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <vector>
 
 #include "ph3mpi/driver/inputs.hpp"
@@ -48,6 +49,18 @@ NodeSharedRealToReciprocal make_node_shared_real_to_reciprocal(const parallel::C
                                                                const interaction::AtomTriplets& atoms,
                                                                const grid::BZGrid& bz_grid,
                                                                bool make_r0_average = true);
+
+// PH3MPI_MEMORY_REPORT=1 (unset or 0: off): whether the modes report memory per rank.
+bool memory_report_requested(const char* env_value);
+
+// Collective over `context`: one line per rank, written by rank 0 to `out`,
+//   [ph3mpi.memory] rank=R node_rank=r peak_rss_kB= rss_kB= rss_anon_kB= rss_shmem_kB=
+//   pss_kB= fc3_bytes= table_bytes=
+// from /proc/self/status (VmHWM, VmRSS, RssAnon, RssShmem) and /proc/self/smaps_rollup
+// (Pss: shared pages divided among the processes that map them; -1 where unreadable).
+// fc3_bytes: fc3 this rank holds; table_bytes: tables of `itr` this rank allocated.
+void report_memory_per_rank(const parallel::Context& context, const Inputs& inputs,
+                            const interaction::Interaction& itr, std::ostream& out);
 
 // fc3 of `inputs` as the kernel reads it (values null when this rank did not read them).
 interaction::Fc3View fc3_view(const io::ForceConstants& fc3);
