@@ -69,7 +69,9 @@ TEST_P(SharedTables, EqualThePerRankTablesAndExistOncePerNode) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, SharedTables, ::testing::Values("si-pbesol", "aln-lda"),
-                         [](const auto& param_info) { return param_info.param == "si-pbesol" ? "si" : "aln"; });
+                         [](const auto& param_info) {
+                           return param_info.param == "si-pbesol" ? "si" : "aln";
+                         });
 
 TEST(SharedTables, Fc3IsReadByOneRankPerNode) {
   const Context ctx = Context::mpi_world();

@@ -225,7 +225,7 @@ class RealToReciprocal {
                                 bool make_r0_average = true);
   // Builds the tables into `storage` (sizes.bytes() bytes, 8-byte aligned; every byte is
   // written): sizes must be table_sizes(fc3, atoms, &bz_grid, make_r0_average) (throws
-  // ph3mpi::Error otherwise). Uses the OpenMP threads of the caller for the fc3 copy.
+  // ph3mpi::Error otherwise). Runs on the calling thread.
   static void build_tables(const Fc3View& fc3, const AtomTriplets& atoms, const grid::BZGrid& bz_grid,
                            const TableSizes& sizes, void* storage, bool make_r0_average = true);
 
