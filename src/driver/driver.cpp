@@ -58,7 +58,7 @@ int run(const parallel::Context& context, const CommandLine& cl) {
   const OutputDirHold hold = hold_output_dir(inputs.settings, context, std::cerr);
   const parallel::Rank0Stream log(std::cout,
                                   context.is_root() && inputs.settings.log_level != config::LogLevel::kQuiet);
-  return runner(ModeArguments{context, inputs, log});
+  return runner(ModeArguments{context, inputs, log, [&inputs] { release_fc3_values(inputs); }});
 }
 
 }  // namespace

@@ -81,7 +81,8 @@ void check_grid_point_settings(const Inputs& inputs, const grid::BZGrid& bz_grid
 
 interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGrid& bz_grid,
                                           const parallel::Context& context,
-                                          std::vector<std::int64_t> band_indices) {
+                                          std::vector<std::int64_t> band_indices,
+                                          const std::function<void()>& release_fc3) {
   if (!inputs.fc3) throw SettingsError("this mode needs fc3, which was not loaded");
   const io::ForceConstants& fc3 = *inputs.fc3;
   interaction::AtomTriplets atoms = interaction::make_atom_triplets(
@@ -91,14 +92,16 @@ interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGr
   // Shared per node unless every rank read fc3 (PH3MPI_NODE_SHARED_FC3=0, or a caller's
   // own Inputs): then each rank builds its own tables, as before.
   const bool every_rank_read_fc3 = context.min(fc3.has_values ? 1 : 0) == 1;
+  const bool per_rank = every_rank_read_fc3 && !node_shared_fc3_from_environment();
   interaction::Interaction itr =
-      every_rank_read_fc3 && !node_shared_fc3_from_environment()
+      per_rank
           ? interaction::Interaction(interaction::RealToReciprocal(view, atoms, bz_grid),
                                      inputs.primitive.masses, bz_grid, std::move(band_indices),
                                      inputs.settings.cutoff_frequency)
           : interaction::Interaction(
                 make_node_shared_real_to_reciprocal(context, view, atoms, bz_grid).real_to_reciprocal,
                 inputs.primitive.masses, bz_grid, std::move(band_indices), inputs.settings.cutoff_frequency);
+  if (!per_rank && release_fc3) release_fc3();
   itr.set_degenerate_average(inputs.settings.degenerate_average);
   return itr;
 }

@@ -43,7 +43,7 @@ int run_ise(const ModeArguments& args) {
   const GridPointModeRun run(args, true,
                              [&](const grid::BZGrid& bz_grid) { check_ise_inputs(args, bz_grid); });
   const interaction::Interaction itr =
-      make_interaction(args.inputs, run.bz_grid(), args.context, run.band_indices());
+      make_interaction(args.inputs, run.bz_grid(), args.context, run.band_indices(), args.release_fc3);
   const std::vector<std::optional<double>> methods = integration_methods(settings);
   // phono3py: twice the highest phonon frequency (plus Gaussian tails), from all BZ points.
   const std::vector<double> frequency_points = run.frequency_points(methods, run.frequency_resolved());

@@ -104,7 +104,8 @@ int run_lbte(const ModeArguments& args) {
   const parallel::BlacsGrid blacs(args.context);
   args.log << lbte_settings_block(stage, s, blacs, static_cast<std::int64_t>(layout.size()));
 
-  const interaction::Interaction itr = make_interaction(inputs, stage.bz_grid(), args.context);
+  const interaction::Interaction itr =
+      make_interaction(inputs, stage.bz_grid(), args.context, {}, args.release_fc3);
   const GridPointCollision calculator(s, itr, stage.phonons().view(), stage.phonons().frequencies(),
                                       stage.bz_grid(), layout, stage.mass_variances(), stage.trace());
   const double compute_seconds =

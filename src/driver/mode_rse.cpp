@@ -53,7 +53,7 @@ int run_rse(const ModeArguments& args) {
   std::vector<double> epsilons;
   for (const auto& e : epsilons_given) epsilons.push_back(e.value_or(kDefaultEpsilon));
   const interaction::Interaction itr =
-      make_interaction(args.inputs, run.bz_grid(), args.context, run.band_indices());
+      make_interaction(args.inputs, run.bz_grid(), args.context, run.band_indices(), args.release_fc3);
   const std::vector<std::int64_t>& band0 = itr.band_indices();
   const interaction::PhononView view = run.phonons().view();
 

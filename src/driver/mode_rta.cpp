@@ -72,7 +72,8 @@ int run_rta(const ModeArguments& args) {
       args, [&] { check_rta_settings(inputs); }, "rta-gamma");
   args.log << rta_settings_block(stage, s);
 
-  const interaction::Interaction itr = make_interaction(inputs, stage.bz_grid(), args.context);
+  const interaction::Interaction itr =
+      make_interaction(inputs, stage.bz_grid(), args.context, {}, args.release_fc3);
   const interaction::PhononView view = stage.phonons().view();  // GridPointGamma keeps a reference
   const GridPointGamma calculator(s, itr, view, stage.phonons().frequencies(), stage.bz_grid(),
                                   stage.mass_variances(), stage.trace());

@@ -30,6 +30,13 @@ bool reads_fc3_values(const parallel::Context& context, bool shared) {
   return context.split_by_node().node.rank() == 0;
 }
 
+void release_fc3_values(Inputs& inputs) {
+  if (!inputs.fc3) return;
+  std::vector<double>().swap(inputs.fc3->fc.data);
+  std::vector<std::int8_t>().swap(inputs.fc3->fc3_nonzero_indices.data);
+  inputs.fc3->has_values = false;
+}
+
 interaction::Fc3View fc3_view(const io::ForceConstants& fc3) {
   interaction::Fc3View view;
   if (fc3.fc.rank() == 6) {

@@ -3,6 +3,7 @@
 // phono3py builds them (Phono3py._set_mesh_numbers, Phono3py.init_phph_interaction).
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "ph3mpi/driver/inputs.hpp"
@@ -34,10 +35,13 @@ std::unique_ptr<phonon::DynamicalMatrix> make_dynamical_matrix(const Inputs& inp
 // shortest vectors of the fc3 supercell, primitive masses, settings.cutoff_frequency;
 // band_indices empty = every band. Needs inputs.fc3. Collective over `context`: the
 // fc3 tables are built once per node and shared by its ranks (shared_interaction.hpp)
-// unless PH3MPI_NODE_SHARED_FC3=0 and every rank read fc3.
+// unless PH3MPI_NODE_SHARED_FC3=0 and every rank read fc3. On the shared path
+// release_fc3 (when set) is called after the build: the tables hold fc3's nonzero blocks,
+// so the node's builder need not keep fc3 too.
 interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGrid& bz_grid,
                                           const parallel::Context& context,
-                                          std::vector<std::int64_t> band_indices = {});
+                                          std::vector<std::int64_t> band_indices = {},
+                                          const std::function<void()>& release_fc3 = {});
 
 // settings.mass_variances when given, else phono3py's natural-abundance values of the
 // primitive cell's elements (InputError naming phono3py.yaml when an element has none).

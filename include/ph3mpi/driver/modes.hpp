@@ -4,6 +4,7 @@
 // entry is empty fail with "mode '<name>' is not implemented in this version".
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct ModeArguments {
   const parallel::Context& context;  // all ranks of the run
   const Inputs& inputs;              // identical on every rank
   const parallel::Rank0Stream& log;  // progress output (rank 0 only)
+  // Frees the values of inputs.fc3 (inputs.fc3->has_values becomes false); make_interaction
+  // calls it once the node-shared tables hold what it needs of them. Empty: kept.
+  std::function<void()> release_fc3 = {};
 };
 
 // Called on every rank; returns the process exit code (0 = success). Errors are

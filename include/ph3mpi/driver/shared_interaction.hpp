@@ -62,6 +62,9 @@ bool memory_report_requested(const char* env_value);
 void report_memory_per_rank(const parallel::Context& context, const Inputs& inputs,
                             const interaction::Interaction& itr, std::ostream& out);
 
+// Frees inputs.fc3's values and nonzero indices (keeps their shapes; has_values false).
+void release_fc3_values(Inputs& inputs);
+
 // fc3 of `inputs` as the kernel reads it (values null when this rank did not read them).
 interaction::Fc3View fc3_view(const io::ForceConstants& fc3);
 
