@@ -6,8 +6,11 @@
 # before). Every rank reports after the scattering stage (PH3MPI_MEMORY_REPORT=1, from
 # /proc/self/status and /proc/self/smaps_rollup):
 #   peak RSS  VmHWM: pages the process touched, shared ones counted in every rank
-#   Pss       resident memory with each shared page divided among the ranks mapping it
-#             (the sum over the ranks of a node is the node's memory)
+#   Pss       resident memory with each shared page divided among the processes mapping
+#             it, of the heap and the shared windows (Pss_Anon + Pss_Shmem): the sum
+#             over the ranks of a node is the node's memory. File-backed pages (shared
+#             libraries) are left out: their share depends on the other processes of the
+#             machine that map the same libraries.
 #   fc3+tab   fc3 held by the rank + interaction-table bytes it allocated (exact)
 # Printed per rank count: the mean over ranks and the node sum; memory does not depend
 # on timing, so one run each (REPEAT to change). kappa_xx of both paths side by side.
@@ -58,7 +61,7 @@ for c in $cases; do
       kxx="$(grep -A2 'Thermal conductivity' "$work/log" | tail -1 | awk '{print $2}')"
       grep '^\[ph3mpi.memory\]' "$work/err" | awk -v c="$c" -v m="$mode" -v r="$ranks" -v k="$kxx" '
         { for (i = 2; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
-          peak += v["peak_rss_kB"]; pss += v["pss_kB"]; fc += v["fc3_bytes"] + v["table_bytes"]; n++ }
+          peak += v["peak_rss_kB"]; pss += v["pss_anon_kB"] + v["pss_shmem_kB"]; fc += v["fc3_bytes"] + v["table_bytes"]; n++ }
         END { printf "%-8s %-9s %5d | %9.1fMB %7.1fMB %9.2fMB | %7.1fMB %10.2fMB | %s\n", c, m, r,
                 peak / n / 1024, pss / n / 1024, fc / n / 1048576, pss / 1024, fc / 1048576, k }'
     done

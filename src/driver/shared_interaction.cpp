@@ -112,7 +112,9 @@ void report_memory_per_rank(const parallel::Context& context, const Inputs& inpu
        << " rss_kB=" << proc_kb("/proc/self/status", "VmRSS:")
        << " rss_anon_kB=" << proc_kb("/proc/self/status", "RssAnon:")
        << " rss_shmem_kB=" << proc_kb("/proc/self/status", "RssShmem:")
-       << " pss_kB=" << proc_kb("/proc/self/smaps_rollup", "Pss:") << " fc3_bytes=" << fc3_bytes
+       << " pss_kB=" << proc_kb("/proc/self/smaps_rollup", "Pss:")
+       << " pss_anon_kB=" << proc_kb("/proc/self/smaps_rollup", "Pss_Anon:")
+       << " pss_shmem_kB=" << proc_kb("/proc/self/smaps_rollup", "Pss_Shmem:") << " fc3_bytes=" << fc3_bytes
        << " table_bytes=" << table_bytes;
   const std::vector<std::string> lines = context.gather_strings(line.str());
   for (const std::string& l : lines) out << l << "\n";

@@ -94,6 +94,14 @@ TEST(SharedTables, Fc3WithoutValuesKeepsTheShapes) {
   EXPECT_EQ(meta.fc.shape, c.fc3.fc.shape);
   EXPECT_EQ(meta.is_compact, c.fc3.is_compact);
   EXPECT_EQ(meta.has_nonzero_indices, c.fc3.has_nonzero_indices);
+  // What node rank 0 does once the shared tables are built.
+  ph3mpi::driver::Inputs inputs;
+  inputs.fc3 = c.fc3;
+  ph3mpi::driver::release_fc3_values(inputs);
+  EXPECT_FALSE(inputs.fc3->has_values);
+  EXPECT_EQ(inputs.fc3->fc.data.capacity(), 0u);
+  EXPECT_EQ(inputs.fc3->fc.shape, c.fc3.fc.shape);
+  EXPECT_EQ(ph3mpi::driver::fc3_view(*inputs.fc3).values, nullptr);
 }
 
 }  // namespace

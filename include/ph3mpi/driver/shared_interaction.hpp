@@ -55,9 +55,10 @@ bool memory_report_requested(const char* env_value);
 
 // Collective over `context`: one line per rank, written by rank 0 to `out`,
 //   [ph3mpi.memory] rank=R node_rank=r peak_rss_kB= rss_kB= rss_anon_kB= rss_shmem_kB=
-//   pss_kB= fc3_bytes= table_bytes=
+//   pss_kB= pss_anon_kB= pss_shmem_kB= fc3_bytes= table_bytes=
 // from /proc/self/status (VmHWM, VmRSS, RssAnon, RssShmem) and /proc/self/smaps_rollup
-// (Pss: shared pages divided among the processes that map them; -1 where unreadable).
+// (Pss: shared pages divided among the processes that map them, _Anon: heap, _Shmem:
+// shared windows; -1 where unreadable).
 // fc3_bytes: fc3 this rank holds; table_bytes: tables of `itr` this rank allocated.
 void report_memory_per_rank(const parallel::Context& context, const Inputs& inputs,
                             const interaction::Interaction& itr, std::ostream& out);
