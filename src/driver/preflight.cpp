@@ -179,14 +179,17 @@ RunSizeCheck check_run_size(const Inputs& inputs, const parallel::Context& conte
 }
 
 OutputDirHold hold_output_dir(const config::Settings& settings, const parallel::Context& context,
-                              std::ostream& notes) {
+                              std::ostream& notes, const RunPart& part) {
   io::OutputDirLock lock;
   parallel::collective_check(context, [&] {
     if (!context.is_root()) return;
     const io::LockOptions options = io::LockOptions::from_environment();
-    lock = io::OutputDirLock::acquire(settings.output_dir, options);
+    lock = part.active()
+               ? io::OutputDirLock::acquire_part(settings.output_dir, part.part, part.num_parts, options)
+               : io::OutputDirLock::acquire(settings.output_dir, options);
     for (const std::string& note : lock.notes()) notes << "ph3mpi: note: " << note << "\n";
-    // While we hold the folder, no other run uses it: temporary folders of killed runs go.
+    // Temporary folders of killed runs go (only those whose process is gone: concurrent
+    // job-array parts keep theirs).
     for (const std::filesystem::path& dir : {settings.output_dir, settings.output_dir / "checkpoint"}) {
       for (const std::string& note : io::remove_stale_private_directories(dir, options.foreign_stale_seconds))
         notes << "ph3mpi: note: " << note << "\n";

@@ -28,6 +28,9 @@ struct ConductivityProblem {
   std::optional<double> boundary_mfp;                     // micrometre
   double kappa_unit_conversion = 0;                       // transport::kappa_unit_conversion(V)
   bool isotope = false;                                   // results carry gamma_isotope
+  // false (phono3py's --noks): grid_points are every grid point with weight 1, and
+  // gv_by_gv has no star rotations (identity only, multiplicity 1).
+  bool is_kappa_star = true;
 
   std::size_t num_grid_points() const noexcept { return grid_points.size(); }
   std::size_t num_temperatures() const noexcept { return temperatures.size(); }
