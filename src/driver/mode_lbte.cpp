@@ -108,7 +108,7 @@ int run_lbte(const ModeArguments& args) {
   const double compute_seconds =
       stage.compute([&](std::int64_t gp, std::int64_t batch) { return calculator.compute(gp, batch); });
   if (stage.is_part()) {
-    args.log << stage.part_report();
+    args.log << stage.part_report(compute_seconds);
     return 0;
   }
 

@@ -106,7 +106,7 @@ int run_rta(const ModeArguments& args) {
   const double compute_seconds =
       stage.compute([&](std::int64_t gp, std::int64_t batch) { return calculator.compute(gp, batch); });
   if (stage.is_part()) {
-    args.log << stage.part_report();
+    args.log << stage.part_report(compute_seconds);
     return 0;
   }
   const std::filesystem::path folder = solve_and_write(args, stage);

@@ -175,27 +175,22 @@ double ScatteringStage::compute(const GridPointFunction& phph) const {
 
 std::string ScatteringStage::work_summary(double compute_seconds) const {
   std::ostringstream b;
-  for (const Stored& stage : stored_) {
-    if (stage.label == "ph-ph") {
-      b << stage.work.items.size() << " grid points computed in " << std::fixed << std::setprecision(2)
-        << compute_seconds << " s, " << stage.work.restored << " restored";
-    } else {
-      b << (b.tellp() > 0 ? "; " : "") << stage.label << ": " << stage.work.items.size()
-        << " grid points computed, " << stage.work.restored << " restored";
-    }
-  }
   if (args_.inputs.settings.read_gamma) {
-    b << (b.tellp() > 0 ? "; " : "") << "Gamma of " << plan_.grid_points.size()
-      << " grid points read from gamma files";
+    b << "Gamma of " << plan_.grid_points.size() << " grid points read from gamma files";
   }
+  for (const Stored& stage : stored_) {
+    b << (b.tellp() > 0 ? "; " : "") << (stage.label == "ph-ph" ? "" : stage.label + ": ")
+      << stage.work.items.size() << " grid points computed, " << stage.work.restored << " restored";
+  }
+  b << "; computing " << std::fixed << std::setprecision(2) << compute_seconds << " s";
   return b.str();
 }
 
-std::string ScatteringStage::part_report() const {
+std::string ScatteringStage::part_report(double compute_seconds) const {
   if (!args_.context.is_root()) return "";
   std::ostringstream b;
   b << "part " << args_.part.text() << ": " << candidates_.size() << " of " << plan_.grid_points.size()
-    << " grid points in this share; " << work_summary(0.0) << "\n";
+    << " grid points in this share; " << work_summary(compute_seconds) << "\n";
   std::set<std::int64_t> everywhere(plan_.grid_points.begin(),
                                     plan_.grid_points.end());  // done in every stage
   for (const Stored& stage : stored_) {

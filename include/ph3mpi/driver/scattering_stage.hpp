@@ -77,7 +77,7 @@ class ScatteringStage {
   std::string work_summary(double compute_seconds) const;
   // Rank 0 (the others return ""): after compute() of a part, what it did and what is left
   // over all parts: grid points done and pending per stage, from the checkpoint's files.
-  std::string part_report() const;
+  std::string part_report(double compute_seconds) const;
 
   // What the solvers read per grid point: the stages merged (must outlive the solvers' use).
   const solvers::GridPointResults& results() const noexcept { return *results_; }
