@@ -37,14 +37,7 @@ assembly="$(sed -n 's/.*assembly: job \([0-9]*\) after it.*/\1/p' submit.txt)"
 [ -n "$array" ] && [ -n "$assembly" ] || ops_fail "the submission printed no job ids"
 
 # Meanwhile the uninterrupted run, outside Slurm.
-mkdir -p "$work/direct/config"
-sed 's|^output_dir *=.*|output_dir = "../out-direct"|' "$config" >"$work/direct/config/$name"
-ln -s "$work/tests" "$work/direct/tests"
-OMP_NUM_THREADS=1 "$mpiexec" --oversubscribe -n 2 "$ph3mpi" "$work/direct/config/$name" >"$work/direct.log" 2>&1 ||
-  {
-    cat "$work/direct.log"
-    ops_fail "the uninterrupted run failed"
-  }
+direct_out="$(ops_direct_run "$mpiexec" "$ph3mpi" "$config")"
 
 result="$(ops_wait_job "$assembly" 240)"
 echo "assembly job $assembly: $result"
@@ -67,7 +60,6 @@ grep -q ": 0 grid points computed, [0-9]* restored" "ph3mpi-assembly-$assembly.l
 [ -z "$(squeue -h -o %i)" ] || ops_fail "jobs left in the queue"
 out="$(ops_expected_output "$config")"
 ops_check_output "$src" "$data" "$config" "$out"
-direct_out="$(ops_expected_output "$work/direct/config/$name")"
 /usr/bin/python3 "$src/scripts/compare-kappa.py" "$direct_out" "$out" --rtol 0 --quiet ||
   ops_fail "the assembled output differs from the uninterrupted run's"
 echo "PASS: Slurm job array and assembly"

@@ -20,20 +20,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export OMP_NUM_THREADS=1
 run_dir="$data/si-pbesol/runs/si-rta-write-gamma-m888"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=si_case_lib.sh
+source "$here/si_case_lib.sh"
 write_config() {  # dir extra-lines
-  mkdir -p "$1"
-  cat > "$1/config.toml" <<TOML
-mode = "rta"
-phono3py_yaml = "$data/si-pbesol/phono3py.yaml"
-fc2 = "$data/si-pbesol/fc2.hdf5"
-fc3 = "$data/si-pbesol/fc3.hdf5"
-read_phonon = "$run_dir/phonon-m888.hdf5"
-output_dir = "$1/out"
-mesh = [8, 8, 8]
-temperatures = [300, 600]
-$2
-TOML
+  write_si_config "$1" rta "$1/out" "[8, 8, 8]" "[300, 600]" "$run_dir/phonon-m888.hdf5" "$2"
 }
 run() {  # dir np
   timeout 600 "$mpiexec" "${flags[@]}" -n "$2" "$ph3mpi" "$1/config.toml" > "$1/log" 2> "$1/err"

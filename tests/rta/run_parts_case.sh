@@ -21,22 +21,12 @@ export OMP_NUM_THREADS=1
 extra=""
 [ "$mode" = lbte ] && extra="isotope = true"
 
+# shellcheck source=si_case_lib.sh
+source "$here/si_case_lib.sh"
 write_config() {  # dir [more lines]
-  mkdir -p "$1"
-  cat > "$1/config.toml" <<TOML
-mode = "$mode"
-phono3py_yaml = "$data/si-pbesol/phono3py.yaml"
-fc2 = "$data/si-pbesol/fc2.hdf5"
-fc3 = "$data/si-pbesol/fc3.hdf5"
-read_phonon = "$data/si-pbesol/runs/si-$mode-m999/phonon-m999.hdf5"
-output_dir = "$1/out"
-mesh = [9, 9, 9]
-temperatures = [300]
-$extra
-${2:-}
-TOML
+  write_si_config "$1" "$mode" "$1/out" "[9, 9, 9]" "[300]" "$data/si-pbesol/runs/si-$mode-m999/phonon-m999.hdf5" \
+    "$extra"$'\n'"${2:-}"
 }
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # The uninterrupted run.
 write_config "$work/ref"

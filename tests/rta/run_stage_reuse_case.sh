@@ -19,23 +19,13 @@ here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export OMP_NUM_THREADS=1
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=si_case_lib.sh
+source "$here/si_case_lib.sh"
 phonons="$data/si-pbesol/runs/si-$mode-m999/phonon-m999.hdf5"
 [ "$mode" = rta ] && phonons="$data/si-pbesol/runs/si-rta-iso-m999/phonon-m999.hdf5"
 
 write_config() {  # dir output_dir extra-lines
-  mkdir -p "$1"
-  cat > "$1/config.toml" <<TOML
-mode = "$mode"
-phono3py_yaml = "$data/si-pbesol/phono3py.yaml"
-fc2 = "$data/si-pbesol/fc2.hdf5"
-fc3 = "$data/si-pbesol/fc3.hdf5"
-read_phonon = "$phonons"
-output_dir = "$2"
-mesh = [9, 9, 9]
-temperatures = [300]
-$3
-TOML
+  write_si_config "$1" "$mode" "$2" "[9, 9, 9]" "[300]" "$phonons" "$3"
 }
 run() {  # step extra-lines: on the shared folder (traced) and into a fresh one
   write_config "$work/$1" "$work/shared" "$2"
