@@ -48,7 +48,7 @@ GridCounts counts_from_mesh(const Inputs& inputs, const std::array<std::int64_t,
     order =
         static_cast<double>(std::max<std::size_t>(1, inputs.primitive_symmetry.reciprocal_operations.size()));
   }
-  c.num_ir_points = std::ceil(c.num_grid_points / order);
+  c.num_ir_points = s.is_kappa_star ? std::ceil(c.num_grid_points / order) : c.num_grid_points;
   c.max_triplets = max_triplets(inputs, c.num_grid_points);
   c.exact = false;
   return c;
@@ -60,7 +60,9 @@ GridCounts counts_from_grid(const Inputs& inputs) {
   GridCounts c;
   c.num_grid_points = static_cast<double>(bz_grid.num_gr_points());
   c.num_bz_points = static_cast<double>(bz_grid.num_bz_points());
-  c.num_ir_points = static_cast<double>(ir.ir_grid_points.size());
+  // Without kappa star every grid point is computed (and is a block of the collision matrix).
+  c.num_ir_points =
+      static_cast<double>(inputs.settings.is_kappa_star ? ir.ir_grid_points.size() : ir.ir_grid_map.size());
   c.max_triplets = max_triplets(inputs, c.num_grid_points);
   c.exact = true;
   return c;
