@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <ostream>
 #include <string>
 
@@ -190,10 +191,15 @@ OutputDirHold hold_output_dir(const config::Settings& settings, const parallel::
                ? io::OutputDirLock::acquire_part(settings.output_dir, part.part, part.num_parts, options)
                : io::OutputDirLock::acquire(settings.output_dir, options);
     for (const std::string& note : lock.notes()) notes << "ph3mpi: note: " << note << "\n";
-    // Temporary folders of killed runs go (only those whose process is gone: concurrent
-    // job-array parts keep theirs).
+    // Temporary folders of killed runs go. A job-array part shares the folder with live
+    // parts, possibly on other hosts, whose staging folders may stay untouched for longer
+    // than the stale bound (one long grid point): it removes only folders of processes
+    // gone from this host, and leaves the others to the plain run, which holds the folder
+    // alone.
+    const double foreign_stale =
+        part.active() ? std::numeric_limits<double>::infinity() : options.foreign_stale_seconds;
     for (const std::filesystem::path& dir : {settings.output_dir, settings.output_dir / "checkpoint"}) {
-      for (const std::string& note : io::remove_stale_private_directories(dir, options.foreign_stale_seconds))
+      for (const std::string& note : io::remove_stale_private_directories(dir, foreign_stale))
         notes << "ph3mpi: note: " << note << "\n";
     }
     notes.flush();
