@@ -24,6 +24,8 @@
 # Environment: PH3MPI_SLURM_KEEP=1 keeps DIR after `run` (for reading the logs);
 # PH3MPI_SLURM_START_TIMEOUT (default 60 s) bounds the start.
 set -uo pipefail
+# The daemons live in /usr/sbin, which a minimal (non-login) PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 SKIP=77
 start_timeout="${PH3MPI_SLURM_START_TIMEOUT:-60}"

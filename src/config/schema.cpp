@@ -373,6 +373,15 @@ std::vector<KeyDecl> make_declarations() {
     add(d);
   }
   {
+    KeyDecl d = declare("transport_type", "scattering", KeyType::kChoice);
+    d.default_doc = "unset (particle-like conductivity only)";
+    d.choices = {"njc23", "ibdb19", "smm19"};
+    d.doc =
+        "Add the inter-band (coherence) conductivity with this heat-capacity matrix, as phono3py's --tt "
+        "(modes rta and lbte; docs/inter-band.md): kappa_intra, kappa_inter and their sum";
+    add(d);
+  }
+  {
     KeyDecl d = declare("degenerate_average", "scattering", KeyType::kBool);
     d.default_value = false;
     d.doc =

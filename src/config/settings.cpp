@@ -555,6 +555,7 @@ Settings load_settings(const std::string& toml_path) {
   s.write_gamma_detail = r.get_bool("write_gamma_detail");
   s.write_gamma = r.get_bool("write_gamma");
   s.degenerate_average = r.get_bool("degenerate_average");
+  if (r.node("transport_type")) s.transport_type = r.get_string("transport_type");
 
   s.reducible_collision_matrix = r.get_bool("reducible_collision_matrix");
   s.pinv_cutoff = r.get_float("pinv_cutoff");
@@ -592,6 +593,15 @@ Settings load_settings(const std::string& toml_path) {
           key, r.line(key),
           std::string(key) + " is for mode 'rta' (phono3py writes and reads gamma files in RTA runs only)");
     }
+  }
+  if (s.transport_type && s.mode != Mode::kRta && s.mode != Mode::kLbte) {
+    r.fail("transport_type", r.line("transport_type"),
+           "inter-band conductivity is computed by modes 'rta' and 'lbte', not by mode '" + mode_name + "'");
+  }
+  if (s.transport_type && !s.is_kappa_star) {
+    r.fail(
+        "is_kappa_star", r.line("is_kappa_star"),
+        "is_kappa_star = false is not supported with transport_type (the inter-band sums run over the star)");
   }
   if (s.num_frequency_points && s.frequency_step) {
     r.fail("frequency_step", r.line("frequency_step"),

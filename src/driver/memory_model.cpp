@@ -175,6 +175,11 @@ MemoryModel model_memory(const MemorySizes& z) {
   // irreducible mapping per grid point.
   add("BZ grid", "32 N_bz + 40 N", 32 * N_bz + 40 * N, every);
 
+  if (z.interband && (z.mode == Mode::kRta || z.mode == Mode::kLbte)) {
+    // solvers/interband_term: per grid point in flight (one per thread) dD/dq (4 nb^2 complex),
+    // v (3 nb^2 complex), vm_by_vm (6 nb^2) and the heat-capacity matrix; nothing per N_q nb^2.
+    add("inter-band velocity matrices (per thread)", "200 nb^2 T", 200 * nb * nb * T, every);
+  }
   switch (z.mode) {
     case Mode::kPhonons:
       add("phonon eigenvectors", "16 N_bz nb^2", 16 * N_bz * nb * nb, root);
@@ -258,6 +263,7 @@ MemorySizes memory_sizes(const Inputs& in, const GridCounts& grid, int ranks, in
   z.lbte_solver =
       s.lbte_solver == config::LbteSolver::kCg ? LbteSolverKind::kConjugateGradient : LbteSolverKind::kDirect;
   z.lbte_triplet_chunk = lbte_triplet_chunk(s.memory_per_rank, z.num_band, z.num_band);
+  z.interband = s.transport_type.has_value();
   return z;
 }
 

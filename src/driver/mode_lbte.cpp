@@ -18,6 +18,7 @@
 #include "ph3mpi/driver/scattering_stage.hpp"
 #include "ph3mpi/parallel/block_cyclic_matrix.hpp"
 #include "ph3mpi/solvers/lbte_solver.hpp"
+#include "ph3mpi/solvers/rta_solver.hpp"
 
 namespace ph3mpi::driver {
 namespace {
@@ -81,7 +82,8 @@ std::string lbte_settings_block(const ScatteringStage& stage, const config::Sett
   }
   b << "\n  integration: "
     << (s.tetrahedron ? "tetrahedron method" : "sigma " + std::to_string(s.sigmas.front()))
-    << (s.isotope ? ", isotope" : "") << "\n"
+    << (s.isotope ? ", isotope" : "") << (s.transport_type ? ", inter-band (" + *s.transport_type + ")" : "")
+    << "\n"
     << stage.checkpoint_lines();
   return b.str();
 }
@@ -119,11 +121,14 @@ int run_lbte(const ModeArguments& args) {
   std::ostringstream null_stream;
   const std::vector<solvers::LbteTemperatureResult> solution = solvers::solve_lbte(
       blacs, system, lbte_options(s), stage.trace(), args.log.is_active() ? args.log.stream() : null_stream);
+  std::optional<transport::InterbandKappa> interband;
+  if (problem.interband) interband = solvers::lbte_interband_kappa(args.context, system);
   const double solve_seconds = seconds_since(t_solve);
-  const std::filesystem::path file = solvers::write_lbte_files(
-      args.context, system, solution, s.tetrahedron ? std::nullopt : std::optional<double>(s.sigmas.front()),
-      s.sigma_cutoff, s.output_dir);
-  args.log << solvers::lbte_kappa_tables(s.temperatures, solution);
+  const std::optional<double> sigma = s.tetrahedron ? std::nullopt : std::optional<double>(s.sigmas.front());
+  const std::filesystem::path file = solvers::write_lbte_files(args.context, system, solution, interband,
+                                                               sigma, s.sigma_cutoff, s.output_dir);
+  args.log << solvers::lbte_kappa_tables(s.temperatures, solution, interband,
+                                         solvers::rta_method_title(sigma));
 
   // Per-rank peak of the block-cyclic storage: the evidence that no rank held the whole matrix.
   const std::vector<std::string> peaks =

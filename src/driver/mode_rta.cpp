@@ -16,6 +16,7 @@
 #include "ph3mpi/driver/scattering_stage.hpp"
 #include "ph3mpi/parallel/error_handling.hpp"
 #include "ph3mpi/solvers/gamma_files.hpp"
+#include "ph3mpi/solvers/interband_term.hpp"
 #include "ph3mpi/solvers/rta_solver.hpp"
 
 namespace ph3mpi::driver {
@@ -49,6 +50,10 @@ void check_rta_settings(const Inputs& inputs) {
                                                  {"write_gamma_detail", s.write_gamma_detail}}) {
     if (on) throw config::settings_error(s, key, "is supported by mode 'ise' only, not by mode 'rta'");
   }
+  if (s.write_gamma && s.transport_type) {
+    throw config::settings_error(s, "write_gamma",
+                                 "is not supported with transport_type (the inter-band run has no gv_by_gv)");
+  }
 }
 
 std::string rta_settings_block(const ScatteringStage& stage, const config::Settings& s) {
@@ -57,6 +62,7 @@ std::string rta_settings_block(const ScatteringStage& stage, const config::Setti
   for (const auto& m : integration_methods(s)) b << " [" << solvers::rta_method_name(m) << "]";
   b << (s.isotope ? ", isotope" : "") << (s.is_N_U ? ", N/U split" : "");
   if (s.boundary_mfp) b << ", boundary_mfp " << *s.boundary_mfp << " um";
+  if (s.transport_type) b << ", inter-band (" << *s.transport_type << ")";
   b << "\n" << stage.checkpoint_lines();
   return b.str();
 }
@@ -83,8 +89,10 @@ std::filesystem::path solve_and_write(const ModeArguments& args, const Scatterin
              << " integration method(s) written to " << s.output_dir.string() << " (write_gamma)\n";
   }
   for (std::size_t im = 0; im < options.methods.size(); ++im) {
-    args.log << solvers::kappa_table(solvers::rta_method_title(options.methods[im]), s.temperatures,
-                                     solution.methods[im].kappa);
+    const std::string title = solvers::rta_method_title(options.methods[im]);
+    args.log << (solution.interband
+                     ? solvers::interband_rta_table(title, s.temperatures, *solution.interband, im)
+                     : solvers::kappa_table(title, s.temperatures, solution.methods[im].kappa));
   }
   return files.front().parent_path();
 }

@@ -241,6 +241,9 @@ solvers::ConductivityProblem ScatteringStage::conductivity_problem(
   p.kappa_unit_conversion = transport::kappa_unit_conversion(inputs.primitive.volume());
   p.isotope = s.isotope;
   p.is_kappa_star = s.is_kappa_star;
+  if (s.transport_type) p.interband = transport::parse_interband_variant(*s.transport_type);
+  p.dynamical_matrix = dm_.get();
+  p.phonons = phonons_->view();
   return p;
 }
 

@@ -46,8 +46,8 @@ double interaction_unit_conversion(std::int64_t num_grid_points) {
 Interaction::Interaction(const NdArray<double>& fc3, const std::int8_t* fc3_nonzero_indices,
                          const AtomTriplets& atoms, const std::vector<double>& masses,
                          const grid::BZGrid& bz_grid, std::vector<std::int64_t> band_indices,
-                         bool make_r0_average, double cutoff_frequency)
-    : r2r_(fc3, fc3_nonzero_indices, atoms, bz_grid, make_r0_average),
+                         bool make_r0_average, double cutoff_frequency, std::size_t batch_size)
+    : r2r_(fc3, fc3_nonzero_indices, atoms, bz_grid, make_r0_average, batch_size),
       r2n_(masses, all_bands_if_empty(std::move(band_indices), 3 * atoms.n_patom), cutoff_frequency),
       cutoff_frequency_(cutoff_frequency),
       unit_conversion_(interaction_unit_conversion(bz_grid.num_gr_points())),

@@ -1,27 +1,42 @@
-// fc3 real -> reciprocal space, rearranged for speed (header has the formula).
+// fc3 real -> reciprocal space as a lattice Fourier sum (header has the formula).
 //
-// Derivation of the rearrangement (phono3py real_to_reciprocal_r0_average). For the
-// block of primitive atoms (i, j, k), element (l, m, n), with F_a(J, K) the fc3 block of
-// anchor a and supercell atoms J, K, S_a(J, K) the all_shortest flag:
+// Derivation (phono3py real_to_reciprocal_r0_average). For the block of primitive atoms
+// (i, j, k), element (l, m, n), with F_a(J, K) the fc3 block of anchor a and supercell
+// atoms J, K, S_a(J, K) the all_shortest flag, G = q0 + q1 + q2 (a reciprocal lattice
+// vector) and e_a = e^{2 pi i G.d_a} (phono3py's pre-phase of atom a):
 //
 //   3 Phi = e_i sum_{J in j, K in k} (1 + 2 S_i) P1(i,J) P2(i,K) F_i(J,K)[l m n]   (leg 1)
 //         + e_j sum_{I in i, K in k} (1 - S_j) P0(j,I) P2(j,K) F_j(I,K)[m l n]   (leg 2)
 //         + e_k sum_{J in j, I in i} (1 - S_k) P1(k,J) P0(k,I) F_k(J,I)[n m l]   (leg 3)
 //
-// with e_a = e^{2 pi i (q0+q1+q2).r_a} and P0, P1, P2 the phase sums at q0, q1, q2.
-// q0 is the grid point itself, common to all its triplets (up to its BZ-surface
-// images, each prepared separately), so
-//   H_a(t, K) = sum_{I in t} P0(a,I) (1 - S_a(I,K)) F_a(I,K)   (leg 2),
-//   C_a(t, J) = sum_{I in t} P0(a,I) (1 - S_a(J,I)) F_a(J,I)   (leg 3)
-// are computed once per grid point (prepare_q0), and per triplet only
-//   leg 2 = sum_{K in k} P2(j,K) H_j(i,K),  leg 3 = sum_{J in j} P1(k,J) C_k(i,J)
-// remain, O(N) each, next to the O(N^2) leg 1. Without make_r0_average only leg 1 is
-// used, with weight 1 and without the division by 3 (phono3py's legacy path).
+// where P_x(a, J) = (1/m) sum_s e^{2 pi i q_x.s} over the m shortest vectors s from a to
+// J. A shortest vector from a to an image of atom j is s = L_s + d_j - d_a with L_s an
+// integer (lattice) vector. With q2 = G - q0 - q1 and G.L_s an integer,
+//   e^{2 pi i q2.s'} = e^{2 pi i G.(d_k - d_a)} e^{-2 pi i q0.s'} e^{-2 pi i q1.(L_s' + d_k - d_a)}
+// for s' from a to an image of k, and e_a e^{2 pi i G.(d_k - d_a)} = e_k, so every leg
+// carries the same triplet factor f = e_k e^{2 pi i q1.(d_j - d_k)}:
+//   leg 1: e_i P1(i,J) P2(i,K) = f sum_{s,s'} e^{2 pi i q1.(L_s - L_s')} e^{-2 pi i q0.s'} / (m m')
+//   leg 2: e_j P2(j,K)         = f sum_{s'} e^{2 pi i q1.(-L_s')} e^{-2 pi i q0.s'} / m'
+//   leg 3: e_k P1(k,J)         = f sum_{s} e^{2 pi i q1.L_s} / m
+// Collecting the terms by their lattice vector L:
+//
+//   3 Phi = e_k e^{2 pi i q1.(d_j - d_k)} sum_L e^{2 pi i q1.L} W_ijk(L)[l m n],
+//   W_ijk(L) = sum_{J, K, s, s': L_s - L_s' = L} (1 + 2 S_i) e^{-2 pi i q0.s'} / (m m') F_i(J,K)[l m n]
+//            + sum_{I, K, s': -L_s' = L} (1 - S_j) P0(j,I) e^{-2 pi i q0.s'} / m' F_j(I,K)[m l n]
+//            + sum_{J, I, s: L_s = L} (1 - S_k) P0(k,I) / m F_k(J,I)[n m l].
+//
+// W depends on q0 only (prepare_q0, O(N^2) once per grid point). Per triplet the sum
+// over the distinct L of each block remains; over a batch of triplets t it is the
+// matrix product X_ijk[t][lmn] = sum_L E[t][L] W_ijk[L][lmn], E[t][L] = e^{2 pi i q1_t.L}.
+// q1.L = sum_l a_l (Q^T L)_l / D_l for the BZ address a of q1, so E comes from integer
+// arithmetic and a table of D_l-th roots of unity. Without make_r0_average only leg 1
+// is used, with weight 1 and without the factor 1/3 (phono3py's legacy path).
 #include "ph3mpi/interaction/real_to_reciprocal.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 
 #include "ph3mpi/common/error.hpp"
@@ -31,123 +46,339 @@ namespace ph3mpi::interaction {
 
 namespace {
 
-// Arrays of 27 fc3 elements (3x3x3) are padded to 32 doubles so that the inner loops
-// below map onto whole SIMD registers; complex blocks store 32 real parts, then 32
-// imaginary parts.
+using Complex = std::complex<double>;
+constexpr std::size_t kNumElem = 27;  // elements of a 3x3x3 fc3 block
+// Rows of W and of the products hold kStride real parts, then kStride imaginary parts
+// (27 used): whole SIMD registers in the product kernels below.
 constexpr std::size_t kStride = 32;
-constexpr std::size_t kNumElem = 27;
+// W rows per pass over the triplets of a batch (16 rows = 8 KB stay in L1).
+constexpr std::size_t kRowChunk = 16;
 
-// The hot loops are compiled for several instruction sets and picked once per
-// machine at load time (GCC function multiversioning), so results do not depend on
-// threads or batching. Without it (other compilers/architectures) the baseline is used.
+// The hot loops are compiled for several instruction sets and picked once per machine
+// at load time (GCC function multiversioning); the clones with FMA contract a*b + c, so
+// the last bits depend on the machine, not on threads or batching.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define PH3MPI_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define PH3MPI_SIMD_CLONES
 #endif
 
-// Leg 1 for one anchor a, one supercell atom u and n fc3 rows f (atoms v of one
-// primitive-atom block), for two triplets A and B at once (each row is loaded once
-// for both):  r_X += x_X * sum_r p_X[r] f[r]  (complex r_X, x_X, p_X; real rows of 32).
-// The p_X are contiguous here: blocks with zero rows are gathered by the caller first
-// (indexed loads in this loop make GCC reorganize it badly).
+// The batch's complex matrix product X[t][e] += sum_r E[t][r] W[r][e] over a chunk of n
+// rows of W, for two triplets (phases ea, eb as real and imaginary planes) or one.
+// Every element is the same sequence of operations in both kernels and for any chunking
+// of the rows (partial sums pass through memory unchanged), so a triplet's result does
+// not depend on the batch around it. This is a ZGEMM of shape 27 x batch x rows; the
+// linked BLAS is not called for it because OpenBLAS (pthreads build, Debian's default)
+// runs complex products above m n k = 32768 on its own threads: the last bits then
+// depend on the batch (measured: tests failed with OPENBLAS_NUM_THREADS=2), and inside
+// our OpenMP threads the cores are oversubscribed (measured 2-4x slower at 2 threads).
+// bench/bench_interaction prints this kernel's rate next to OpenBLAS ZGEMM's.
 PH3MPI_SIMD_CLONES
-void leg1_two(const double* __restrict f, std::size_t n, const double* __restrict par,
-              const double* __restrict pai, const double* __restrict pbr, const double* __restrict pbi,
-              double xar, double xai, double xbr, double xbi, double* __restrict ra, double* __restrict rb) {
-  double ar[kStride] = {}, ai[kStride] = {}, br[kStride] = {}, bi[kStride] = {};
+void product_two(const double* __restrict w, std::size_t n, const double* __restrict ear,
+                 const double* __restrict eai, const double* __restrict ebr, const double* __restrict ebi,
+                 double* __restrict xa, double* __restrict xb) {
+  double ar[kStride], ai[kStride], br[kStride], bi[kStride];
+  for (std::size_t e = 0; e < kStride; ++e) {
+    ar[e] = xa[e];
+    ai[e] = xa[kStride + e];
+    br[e] = xb[e];
+    bi[e] = xb[kStride + e];
+  }
   for (std::size_t r = 0; r < n; ++r) {
-    const double* row = f + r * kStride;
-    const double a_r = par[r], a_i = pai[r], b_r = pbr[r], b_i = pbi[r];
+    const double* wr = w + r * 2 * kStride;
+    const double* wi = wr + kStride;
+    const double pr = ear[r], pi = eai[r], qr = ebr[r], qi = ebi[r];
     for (std::size_t e = 0; e < kStride; ++e) {
-      ar[e] += a_r * row[e];
-      ai[e] += a_i * row[e];
-      br[e] += b_r * row[e];
-      bi[e] += b_i * row[e];
+      ar[e] += pr * wr[e];
+      ar[e] -= pi * wi[e];
+      ai[e] += pr * wi[e];
+      ai[e] += pi * wr[e];
+      br[e] += qr * wr[e];
+      br[e] -= qi * wi[e];
+      bi[e] += qr * wi[e];
+      bi[e] += qi * wr[e];
     }
   }
   for (std::size_t e = 0; e < kStride; ++e) {
-    ra[e] += xar * ar[e] - xai * ai[e];
-    ra[kStride + e] += xar * ai[e] + xai * ar[e];
-    rb[e] += xbr * br[e] - xbi * bi[e];
-    rb[kStride + e] += xbr * bi[e] + xbi * br[e];
+    xa[e] = ar[e];
+    xa[kStride + e] = ai[e];
+    xb[e] = br[e];
+    xb[kStride + e] = bi[e];
   }
 }
 
-// The same for a single triplet.
 PH3MPI_SIMD_CLONES
-void leg1_one(const double* __restrict f, std::size_t n, const double* __restrict par,
-              const double* __restrict pai, double xar, double xai, double* __restrict ra) {
-  double ar[kStride] = {}, ai[kStride] = {};
+void product_one(const double* __restrict w, std::size_t n, const double* __restrict ear,
+                 const double* __restrict eai, double* __restrict xa) {
+  double ar[kStride], ai[kStride];
+  for (std::size_t e = 0; e < kStride; ++e) {
+    ar[e] = xa[e];
+    ai[e] = xa[kStride + e];
+  }
   for (std::size_t r = 0; r < n; ++r) {
-    const double* row = f + r * kStride;
-    const double a_r = par[r], a_i = pai[r];
+    const double* wr = w + r * 2 * kStride;
+    const double* wi = wr + kStride;
+    const double pr = ear[r], pi = eai[r];
     for (std::size_t e = 0; e < kStride; ++e) {
-      ar[e] += a_r * row[e];
-      ai[e] += a_i * row[e];
+      ar[e] += pr * wr[e];
+      ar[e] -= pi * wi[e];
+      ai[e] += pr * wi[e];
+      ai[e] += pi * wr[e];
     }
   }
   for (std::size_t e = 0; e < kStride; ++e) {
-    ra[e] += xar * ar[e] - xai * ai[e];
-    ra[kStride + e] += xar * ai[e] + xai * ar[e];
+    xa[e] = ar[e];
+    xa[kStride + e] = ai[e];
   }
 }
 
-// out = sum_{v < n} p[v] h[v] with complex p and complex rows h (32 re, 32 im): legs 2, 3.
+// Segmented products for the separable sums: x_t[k] = sum_{r in segment k} e_t[r] w[r]
+// for consecutive segments of rows (segment k: rows start[k] - start[0] .. start[k + 1] -
+// start[0] of w and e), results to x_t + k * 2 kStride, for two t (planar phases ea, eb)
+// or one. The same operation sequence per element as product_two/product_one from zero.
 PH3MPI_SIMD_CLONES
-void complex_rows(const double* __restrict h, std::size_t n, const double* __restrict pr,
-                  const double* __restrict pi, double* __restrict out) {
-  double acc_r[kStride] = {}, acc_i[kStride] = {};
-  for (std::size_t v = 0; v < n; ++v) {
-    const double* hr = h + v * 2 * kStride;
-    const double* hi = hr + kStride;
-    const double x_r = pr[v], x_i = pi[v];
+void segmented_two(const double* __restrict w, const std::size_t* start, std::size_t segments,
+                   const double* __restrict ear, const double* __restrict eai, const double* __restrict ebr,
+                   const double* __restrict ebi, double* __restrict xa, double* __restrict xb) {
+  const std::size_t base = start[0];
+  for (std::size_t k = 0; k < segments; ++k) {
+    double ar[kStride] = {}, ai[kStride] = {}, br[kStride] = {}, bi[kStride] = {};
+    for (std::size_t r = start[k] - base; r < start[k + 1] - base; ++r) {
+      const double* wr = w + r * 2 * kStride;
+      const double* wi = wr + kStride;
+      const double pr = ear[r], pi = eai[r], qr = ebr[r], qi = ebi[r];
+      for (std::size_t e = 0; e < kStride; ++e) {
+        ar[e] += pr * wr[e];
+        ar[e] -= pi * wi[e];
+        ai[e] += pr * wi[e];
+        ai[e] += pi * wr[e];
+        br[e] += qr * wr[e];
+        br[e] -= qi * wi[e];
+        bi[e] += qr * wi[e];
+        bi[e] += qi * wr[e];
+      }
+    }
+    double* ya = xa + k * 2 * kStride;
+    double* yb = xb + k * 2 * kStride;
     for (std::size_t e = 0; e < kStride; ++e) {
-      acc_r[e] += x_r * hr[e] - x_i * hi[e];
-      acc_i[e] += x_r * hi[e] + x_i * hr[e];
+      ya[e] = ar[e];
+      ya[kStride + e] = ai[e];
+      yb[e] = br[e];
+      yb[kStride + e] = bi[e];
     }
   }
-  for (std::size_t e = 0; e < kStride; ++e) {
-    out[e] = acc_r[e];
-    out[kStride + e] = acc_i[e];
-  }
 }
 
-// The same over the rows v = idx[0..n) only (mostly-zero blocks).
 PH3MPI_SIMD_CLONES
-void complex_rows_sparse(const double* __restrict h, const std::uint32_t* __restrict idx, std::size_t n,
-                         const double* __restrict pr, const double* __restrict pi, double* __restrict out) {
-  double acc_r[kStride] = {}, acc_i[kStride] = {};
-  for (std::size_t r = 0; r < n; ++r) {
-    const std::uint32_t v = idx[r];
-    const double* hr = h + v * 2 * kStride;
-    const double* hi = hr + kStride;
-    const double x_r = pr[v], x_i = pi[v];
+void segmented_one(const double* __restrict w, const std::size_t* start, std::size_t segments,
+                   const double* __restrict ear, const double* __restrict eai, double* __restrict xa) {
+  const std::size_t base = start[0];
+  for (std::size_t k = 0; k < segments; ++k) {
+    double ar[kStride] = {}, ai[kStride] = {};
+    for (std::size_t r = start[k] - base; r < start[k + 1] - base; ++r) {
+      const double* wr = w + r * 2 * kStride;
+      const double* wi = wr + kStride;
+      const double pr = ear[r], pi = eai[r];
+      for (std::size_t e = 0; e < kStride; ++e) {
+        ar[e] += pr * wr[e];
+        ar[e] -= pi * wi[e];
+        ai[e] += pr * wi[e];
+        ai[e] += pi * wr[e];
+      }
+    }
+    double* ya = xa + k * 2 * kStride;
     for (std::size_t e = 0; e < kStride; ++e) {
-      acc_r[e] += x_r * hr[e] - x_i * hi[e];
-      acc_i[e] += x_r * hi[e] + x_i * hr[e];
+      ya[e] = ar[e];
+      ya[kStride + e] = ai[e];
     }
   }
+}
+
+// Plain complex product (std::complex's operator* checks for infinities and NaNs).
+inline Complex mul(const Complex& a, const Complex& b) {
+  return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
+}
+
+inline Complex unit_phase(double turns) {
+  const double phase = 2 * units::kPi * turns;
+  return {std::cos(phase), std::sin(phase)};
+}
+
+// dst += coef * f for a row dst of W (kStride real parts, then kStride imaginary parts)
+// and a padded fc3 block f.
+inline void add_block(const double* __restrict f, Complex coef, double* __restrict dst) {
+  const double cr = coef.real(), ci = coef.imag();
   for (std::size_t e = 0; e < kStride; ++e) {
-    out[e] = acc_r[e];
-    out[kStride + e] = acc_i[e];
+    dst[e] += cr * f[e];
+    dst[kStride + e] += ci * f[e];
   }
 }
 
-// dst (32 re, 32 im) += p * f for complex p and the real row f (prepare_q0).
-PH3MPI_SIMD_CLONES
-void add_scaled_row(const double* __restrict f, double pr, double pi, double* __restrict dst) {
-  for (std::size_t e = 0; e < kStride; ++e) {
-    dst[e] += pr * f[e];
-    dst[kStride + e] += pi * f[e];
+// Everything prepare_q0 needs to build the rows of W of one block (i, j, k).
+// Everything prepare_q0 needs to build the rows of W of one block (i, j, k).
+struct BlockInput {
+  std::size_t n_p, n_s, n_c, i, j, k;
+  bool r0_average;
+  const std::size_t* pair_index;  // RealToReciprocal::pair_index_
+  const detail::AtomPair* pairs;
+  const std::array<std::int64_t, 2>* multi;  // [a][u] {count, first shortest vector}
+  const double* inv_multi;                   // [a][u] 1 / count
+  const double* fc3;                         // [pair][kStride]
+  const Complex* phi_m;                      // [shortest vector] e^{-2 pi i q0.s} / m
+  const Complex* p0;                         // [a][u] P0
+  const std::uint32_t* rows;                 // row of each term of the block, in order
+  double* w;                                 // the block's rows of W
+};
+
+// The element maps of legs 2 and 3: W[l m n] takes F[m l n] and F[n m l].
+constexpr std::array<std::uint8_t, kNumElem> leg_map(int leg) {
+  std::array<std::uint8_t, kNumElem> p{};
+  for (std::size_t e = 0; e < kNumElem; ++e) {
+    const std::size_t l = e / 9, m = (e / 3) % 3, n = e % 3;
+    p[e] = static_cast<std::uint8_t>(leg == 2 ? m * 9 + l * 3 + n : n * 9 + m * 3 + l);
   }
+  return p;
+}
+constexpr std::array<std::uint8_t, kNumElem> kLeg2 = leg_map(2), kLeg3 = leg_map(3);
+
+// row += coef * F for a row of W (kStride real parts, then kStride imaginary parts) and a
+// padded fc3 block F held in the vectors f[]. GCC's vector extension keeps the block in
+// registers across the terms of its atom pair (as a plain loop GCC vectorized it across
+// the terms instead). A macro: functions with vector arguments change the ABI between
+// the clones.
+using Lanes = double __attribute__((vector_size(64)));
+constexpr std::size_t kLanes = 8, kVectors = kStride / kLanes;
+#define PH3MPI_ADD_TERM(row, coef)                                 \
+  {                                                                \
+    double* dst_ = (row);                                          \
+    const double cr_ = (coef).real(), ci_ = (coef).imag();         \
+    for (std::size_t v_ = 0; v_ < kVectors; ++v_) {                \
+      Lanes xr_, xi_;                                              \
+      std::memcpy(&xr_, dst_ + kLanes * v_, sizeof xr_);           \
+      std::memcpy(&xi_, dst_ + kStride + kLanes * v_, sizeof xi_); \
+      xr_ += cr_ * f[v_];                                          \
+      xi_ += ci_ * f[v_];                                          \
+      std::memcpy(dst_ + kLanes * v_, &xr_, sizeof xr_);           \
+      std::memcpy(dst_ + kStride + kLanes * v_, &xi_, sizeof xi_); \
+    }                                                              \
+  }
+#define PH3MPI_LOAD_BLOCK(p)                                               \
+  Lanes f[kVectors];                                                       \
+  for (std::size_t v_ = 0; v_ < kVectors; ++v_) {                          \
+    std::memcpy(&f[v_], in.fc3 + (p)*kStride + kLanes * v_, sizeof f[v_]); \
+  }
+// The same with the elements permuted by map (legs 2 and 3: W[l m n] takes F[map]).
+#define PH3MPI_LOAD_BLOCK_PERMUTED(p, map)                                  \
+  Lanes f[kVectors];                                                        \
+  {                                                                         \
+    double g_[kStride] = {};                                                \
+    const double* src_ = in.fc3 + (p)*kStride;                              \
+    for (std::size_t e_ = 0; e_ < kNumElem; ++e_) g_[e_] = src_[(map)[e_]]; \
+    std::memcpy(f, g_, sizeof g_);                                          \
+  }
+
+// The terms of W_ijk (derivation above), in the order of RealToReciprocal::for_each_term,
+// each fc3 block read once: leg 1 anchor i, J in j, K in k, every (s, s'),
+// (1 + 2 S_i) / m e^{-2 pi i q0.s'} / m' F_i(J, K); leg 2 anchor j, I in i, K in k, every
+// s', P0(j, I) e^{-2 pi i q0.s'} / m' F_j(I, K); leg 3 anchor k, J in j, I in i, every s,
+// P0(k, I) / m F_k(J, I), legs 2 and 3 with F's elements permuted ([m l n], [n m l]).
+PH3MPI_SIMD_CLONES
+void accumulate_block(const BlockInput& in) {
+  const std::size_t n_p = in.n_p, n_s = in.n_s, n_c = in.n_c, i = in.i, j = in.j, k = in.k;
+  const std::size_t row_len = 2 * kStride;
+  const std::uint32_t* row = in.rows;
+  const auto first = [&](std::size_t a, std::size_t u, std::size_t t) {
+    return in.pair_index[(a * n_s + u) * n_p + t];
+  };
+  for (std::size_t u = j * n_c; u < (j + 1) * n_c; ++u) {
+    const auto mu = in.multi[i * n_s + u];
+    for (std::size_t p = first(i, u, k); p < first(i, u, k + 1); ++p) {
+      PH3MPI_LOAD_BLOCK(p)
+      const double weight = (in.pairs[p].shortest ? 3.0 : 1.0) * in.inv_multi[i * n_s + u];
+      const auto mv = in.multi[i * n_s + in.pairs[p].v];
+      for (std::int64_t s = 0; s < mu[0]; ++s) {
+        for (std::int64_t t = mv[1]; t < mv[1] + mv[0]; ++t) {
+          PH3MPI_ADD_TERM(in.w + *row++ * row_len, in.phi_m[t] * weight)
+        }
+      }
+    }
+  }
+  if (!in.r0_average) return;
+  for (std::size_t u = i * n_c; u < (i + 1) * n_c; ++u) {
+    const Complex p0_u = in.p0[j * n_s + u];
+    for (std::size_t p = first(j, u, k); p < first(j, u, k + 1); ++p) {
+      if (in.pairs[p].shortest) continue;
+      PH3MPI_LOAD_BLOCK_PERMUTED(p, kLeg2)
+      const auto mv = in.multi[j * n_s + in.pairs[p].v];
+      for (std::int64_t t = mv[1]; t < mv[1] + mv[0]; ++t) {
+        PH3MPI_ADD_TERM(in.w + *row++ * row_len, mul(p0_u, in.phi_m[t]))
+      }
+    }
+  }
+  for (std::size_t u = j * n_c; u < (j + 1) * n_c; ++u) {
+    const auto mu = in.multi[k * n_s + u];
+    const double inv_m = in.inv_multi[k * n_s + u];
+    for (std::size_t p = first(k, u, i); p < first(k, u, i + 1); ++p) {
+      if (in.pairs[p].shortest) continue;
+      PH3MPI_LOAD_BLOCK_PERMUTED(p, kLeg3)
+      const Complex coef = in.p0[k * n_s + in.pairs[p].v] * inv_m;
+      for (std::int64_t s = 0; s < mu[0]; ++s) PH3MPI_ADD_TERM(in.w + *row++ * row_len, coef)
+    }
+  }
+}
+#undef PH3MPI_LOAD_BLOCK_PERMUTED
+#undef PH3MPI_LOAD_BLOCK
+#undef PH3MPI_ADD_TERM
+
+std::int64_t positive_mod(std::int64_t x, std::int64_t d) {
+  const std::int64_t r = x % d;
+  return r < 0 ? r + d : r;
 }
 
 }  // namespace
 
+namespace detail {
+
+UninitializedDoubles BufferPool::take(std::size_t size) {
+  UninitializedDoubles buffer;
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    // The smallest spare that holds size, else the largest (it grows).
+    auto best = spare_.end();
+    for (auto it = spare_.begin(); it != spare_.end(); ++it) {
+      const bool fits = it->capacity() >= size;
+      if (best == spare_.end() || (fits && (best->capacity() < size || it->capacity() < best->capacity())) ||
+          (!fits && best->capacity() < size && it->capacity() > best->capacity())) {
+        best = it;
+      }
+    }
+    if (best != spare_.end()) {
+      buffer = std::move(*best);
+      spare_.erase(best);
+    }
+  }
+  buffer.resize(size);
+  return buffer;
+}
+
+void BufferPool::give(UninitializedDoubles&& buffer) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  // A few per pool: a grid point holds one W or T2 per BZ image of q0, rarely two.
+  constexpr std::size_t kMaxSpare = 4;
+  if (spare_.size() < kMaxSpare) {
+    spare_.push_back(std::move(buffer));
+    return;
+  }
+  auto smallest = std::min_element(spare_.begin(), spare_.end(),
+                                   [](const auto& a, const auto& b) { return a.capacity() < b.capacity(); });
+  if (smallest->capacity() < buffer.capacity()) *smallest = std::move(buffer);
+}
+
+}  // namespace detail
+
 RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t* fc3_nonzero_indices,
                                    const AtomTriplets& atoms, const grid::BZGrid& bz_grid,
-                                   bool make_r0_average)
+                                   bool make_r0_average, std::size_t batch_size)
     : n_patom_(atoms.n_patom), n_satom_(atoms.n_satom), make_r0_average_(make_r0_average) {
   const std::size_t n_p = n_patom_;
   const std::size_t n_s = n_satom_;
@@ -163,14 +394,19 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
             << ", 3, 3, 3) nor (" << n_s << ", " << n_s << ", " << n_s << ", 3, 3, 3)";
   } else if (bz_grid.addresses.empty()) {
     problem << "empty BZ grid";
+  } else if ((bz_grid.D_diag.array() <= 0).any()) {
+    problem << "BZ grid with non-positive D_diag";
   }
   if (!problem.str().empty()) throw Error("real_to_reciprocal: " + problem.str());
   // phono3py's test (fc3.shape[0] != fc3.shape[1]): full when the first two agree.
   const bool is_compact = fc3.shape[0] != fc3.shape[1];
   n_cell_ = n_s / n_p;
   const std::size_t n_c = n_cell_;
+  addresses_ = bz_grid.addresses;
+  D_diag_ = bz_grid.D_diag;
+  Q_ = bz_grid.Q;
 
-  // Group supercell atoms by the primitive atom they map onto.
+  // Group supercell atoms by the primitive atom they map onto: u = type * n_c + r.
   std::vector<std::size_t> type_of(n_s, n_p);
   for (std::size_t s = 0; s < n_s; ++s) {
     for (std::size_t p = 0; p < n_p; ++p) {
@@ -185,13 +421,12 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
     for (std::size_t s = 0; s < n_s; ++s) {
       if (type_of[s] == p) sorted_atoms_.push_back(s);
     }
-    if (sorted_atoms_.size() != (p + 1) * n_cell_) {
+    if (sorted_atoms_.size() != (p + 1) * n_c) {
       throw Error("real_to_reciprocal: primitive atom " + std::to_string(p + 1) + " has " +
-                  std::to_string(sorted_atoms_.size() - p * n_cell_) + " images in the supercell, expected " +
-                  std::to_string(n_cell_));
+                  std::to_string(sorted_atoms_.size() - p * n_c) + " images in the supercell, expected " +
+                  std::to_string(n_c));
     }
   }
-
   svecs_ = atoms.svecs;
   multi_sorted_.resize(n_p * n_s);
   pre_svecs_.resize(n_p);
@@ -202,10 +437,58 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
     const auto self = atoms.multi[static_cast<std::size_t>(atoms.p2s_map[a]) * n_p];
     pre_svecs_[a] = svecs_[static_cast<std::size_t>(self[1])];
   }
+  for (const auto& m : multi_sorted_) {
+    if (m[0] < 1 || m[1] < 0 || static_cast<std::size_t>(m[1] + m[0]) > svecs_.size()) {
+      throw Error("real_to_reciprocal: shortest-vector multiplicity out of range");
+    }
+    inv_multi_.push_back(1.0 / static_cast<double>(m[0]));
+  }
+  // q.s = sum_l a_l (Q^T s)_l / D_l for q = Q (a / D) in reduced coordinates.
+  const auto turns_per_address = [this](const Eigen::Vector3d& x) {
+    std::array<double, 3> y{};
+    for (int l = 0; l < 3; ++l) {
+      double c = 0.0;
+      for (int k = 0; k < 3; ++k) c += static_cast<double>(Q_(k, l)) * x(k);
+      y[static_cast<std::size_t>(l)] = c / static_cast<double>(D_diag_(l));
+    }
+    return y;
+  };
+  svec_y_.resize(svecs_.size());
+  for (std::size_t s = 0; s < svecs_.size(); ++s) svec_y_[s] = turns_per_address(svecs_[s]);
 
-  // Rearranged fc3 copies (see the derivation at the top), dense first.
-  std::vector<double> f1(n_p * n_s * n_s * kStride, 0.0);
-  if (make_r0_average_) f23_.assign(n_p * n_s * n_s * kStride, 0.0);
+  // Lattice part L_s = s - d_j + d_a of every shortest vector, as an index into the box
+  // [-span, span] per axis that holds all L_s, -L_s and L_s - L_s'.
+  std::vector<Eigen::Matrix<std::int64_t, 3, 1>> lattice_of(svecs_.size());
+  Eigen::Matrix<std::int64_t, 3, 1> span = Eigen::Matrix<std::int64_t, 3, 1>::Zero();
+  for (std::size_t a = 0; a < n_p; ++a) {
+    for (std::size_t u = 0; u < n_s; ++u) {
+      const auto m = multi_sorted_[a * n_s + u];
+      for (std::int64_t s = m[1]; s < m[1] + m[0]; ++s) {
+        const Eigen::Vector3d x = svecs_[static_cast<std::size_t>(s)] - pre_svecs_[u / n_c] + pre_svecs_[a];
+        for (int l = 0; l < 3; ++l) {
+          const double rounded = std::round(x(l));
+          if (std::fabs(x(l) - rounded) > 1e-4) {
+            throw Error("real_to_reciprocal: shortest vector from primitive atom " + std::to_string(a + 1) +
+                        " to supercell atom " + std::to_string(sorted_atoms_[u] + 1) +
+                        " is not a lattice translate of the primitive-atom offset");
+          }
+          lattice_of[static_cast<std::size_t>(s)](l) = static_cast<std::int64_t>(rounded);
+          span(l) = std::max(span(l), std::abs(static_cast<std::int64_t>(rounded)));
+        }
+      }
+    }
+  }
+  const Eigen::Matrix<std::int64_t, 3, 1> box = 4 * span + Eigen::Matrix<std::int64_t, 3, 1>::Ones();
+  const auto box_index = [&](const Eigen::Matrix<std::int64_t, 3, 1>& L) {
+    const Eigen::Matrix<std::int64_t, 3, 1> x = L + 2 * span;
+    return (x(2) * box(1) + x(1)) * box(0) + x(0);
+  };
+
+  // Nonzero fc3 blocks by anchor (legs 2 and 3 skip the all_shortest ones).
+  const auto nonzero = [](const double* f) {
+    return std::any_of(f, f + kNumElem, [](double x) { return x != 0.0; });
+  };
+  pair_start_.assign(n_p + 1, 0);
   for (std::size_t a = 0; a < n_p; ++a) {
     const std::size_t row = is_compact ? a : static_cast<std::size_t>(atoms.p2s_map[a]);
     for (std::size_t u = 0; u < n_s; ++u) {
@@ -215,142 +498,188 @@ RealToReciprocal::RealToReciprocal(const NdArray<double>& fc3, const std::int8_t
         const std::size_t block = (row * n_s + J) * n_s + K;
         if (fc3_nonzero_indices != nullptr && fc3_nonzero_indices[block] == 0) continue;
         const double* src = fc3.ptr() + block * kNumElem;
+        if (!nonzero(src)) continue;
         const bool shortest = make_r0_average_ && atoms.all_shortest[(a * n_s + J) * n_s + K] != 0;
-        double* dst1 = &f1[((a * n_s + u) * n_s + v) * kStride];
-        for (std::size_t e = 0; e < kNumElem; ++e) dst1[e] = shortest ? 3.0 * src[e] : src[e];
-        if (make_r0_average_ && !shortest) {
-          std::copy(src, src + kNumElem, &f23_[((a * n_s + u) * n_s + v) * kStride]);
-        }
+        pairs_.push_back({static_cast<std::uint32_t>(u), static_cast<std::uint32_t>(v), shortest});
+        fc3_.insert(fc3_.end(), src, src + kNumElem);
+        fc3_.resize(pairs_.size() * kStride, 0.0);  // padded to kStride
       }
     }
+    pair_start_[a + 1] = pairs_.size();
   }
 
-  // Keep only fc3 rows that are not entirely zero (fc3 with a cutoff, e.g. symfc's, is
-  // mostly zero): exactly the same sums, fewer terms.
-  auto nonzero_row = [](const double* row) {
-    return std::any_of(row, row + kNumElem, [](double x) { return x != 0.0; });
+  // Pairs of anchor a, atom u and atoms v of type t: pair_index_[(a n_s + u) n_p + t] on.
+  pair_index_.assign(n_p * n_s * n_p + 1, 0);
+  {
+    std::size_t p = 0;
+    for (std::size_t aut = 0; aut < n_p * n_s * n_p; ++aut) {
+      const std::size_t a = aut / (n_s * n_p), u = (aut / n_p) % n_s, t = aut % n_p;
+      p = std::max(p, pair_start_[a]);
+      while (p < pair_start_[a + 1] && (pairs_[p].u < u || (pairs_[p].u == u && pairs_[p].v / n_c < t))) ++p;
+      pair_index_[aut] = p;
+    }
+    pair_index_.back() = pairs_.size();
+  }
+
+  // The lattice vector of every term of W, block by block in prepare_q0's order.
+  const std::size_t n_blocks = n_p * n_p * n_p;
+  const auto term_lattice = [&](int leg, std::int64_t s,
+                                std::int64_t t) -> Eigen::Matrix<std::int64_t, 3, 1> {
+    if (leg == 1) return lattice_of[static_cast<std::size_t>(s)] - lattice_of[static_cast<std::size_t>(t)];
+    if (leg == 2) return -lattice_of[static_cast<std::size_t>(t)];
+    return lattice_of[static_cast<std::size_t>(s)];
   };
-  f1_start_.assign(n_p * n_s * n_p + 1, 0);
-  for (std::size_t a = 0; a < n_p; ++a) {
-    for (std::size_t u = 0; u < n_s; ++u) {
-      for (std::size_t k = 0; k < n_p; ++k) {
-        for (std::size_t r = 0; r < n_c; ++r) {
-          const double* row = &f1[((a * n_s + u) * n_s + k * n_c + r) * kStride];
-          if (!nonzero_row(row)) continue;
-          f1_.insert(f1_.end(), row, row + kStride);
-          f1_index_.push_back(static_cast<std::uint32_t>(r));
-        }
-        f1_start_[(a * n_s + u) * n_p + k + 1] = f1_index_.size();
-      }
-    }
+  std::vector<std::vector<std::int64_t>> block_keys(n_blocks);
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    auto& keys = block_keys[b];
+    for_each_term(b, [&](int leg, std::size_t, std::size_t, std::int64_t s, std::int64_t t) {
+      keys.push_back(box_index(term_lattice(leg, s, t)));
+    });
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   }
-  if (make_r0_average_) {
-    // Nonzero rows of H_a(t, v) (some u in t has a nonzero F23_a(u, v)) and of C_a(t, u)
-    // (some v in t has a nonzero F23_a(u, v)), listed per block of the other index.
-    f23_nonzero_.assign(n_p * n_s * n_s, 0);
-    std::vector<char> h_nonzero(n_p * n_p * n_s, 0), c_nonzero(n_p * n_p * n_s, 0);
-    for (std::size_t a = 0; a < n_p; ++a) {
-      for (std::size_t u = 0; u < n_s; ++u) {
-        for (std::size_t v = 0; v < n_s; ++v) {
-          if (!nonzero_row(&f23_[((a * n_s + u) * n_s + v) * kStride])) continue;
-          f23_nonzero_[(a * n_s + u) * n_s + v] = 1;
-          h_nonzero[(a * n_p + u / n_c) * n_s + v] = 1;
-          c_nonzero[(a * n_p + v / n_c) * n_s + u] = 1;
-        }
-      }
-    }
-    for (auto* rows : {&h_rows_, &c_rows_}) {
-      const std::vector<char>& mask = rows == &h_rows_ ? h_nonzero : c_nonzero;
-      rows->start.assign(n_p * n_p * n_p + 1, 0);
-      for (std::size_t at = 0; at < n_p * n_p; ++at) {
-        for (std::size_t b = 0; b < n_p; ++b) {
-          for (std::size_t r = 0; r < n_c; ++r) {
-            if (mask[at * n_s + b * n_c + r]) rows->index.push_back(static_cast<std::uint32_t>(r));
-          }
-          rows->start[at * n_p + b + 1] = rows->index.size();
-        }
-      }
-    }
-  }
-
-  // Phase table over the BZ addresses.
-  addresses_ = bz_grid.addresses;
-  D_diag_ = bz_grid.D_diag;
-  Q_ = bz_grid.Q;
-  for (int l = 0; l < 3; ++l) {
-    std::int64_t lo = addresses_[0](l), hi = addresses_[0](l);
-    for (const auto& adr : addresses_) {
-      lo = std::min(lo, adr(l));
-      hi = std::max(hi, adr(l));
-    }
-    amin_[l] = lo;
-    alen_[l] = hi - lo + 1;
-  }
-  table_stride_ = static_cast<std::size_t>(alen_[0] + alen_[1] + alen_[2]);
-  table_.resize(svecs_.size() * table_stride_ * 2);
-  for (std::size_t s = 0; s < svecs_.size(); ++s) {
-    std::size_t offset = 0;
+  // Distinct lattice vectors of all blocks (ascending box index), and each block's rows.
+  std::vector<std::int64_t> all_keys;
+  for (const auto& keys : block_keys) all_keys.insert(all_keys.end(), keys.begin(), keys.end());
+  std::sort(all_keys.begin(), all_keys.end());
+  all_keys.erase(std::unique(all_keys.begin(), all_keys.end()), all_keys.end());
+  std::vector<std::array<std::int64_t, 3>> lattice_c;
+  for (const std::int64_t key : all_keys) {
+    Eigen::Matrix<std::int64_t, 3, 1> L;
+    L(0) = key % box(0) - 2 * span(0);
+    L(1) = (key / box(0)) % box(1) - 2 * span(1);
+    L(2) = key / (box(0) * box(1)) - 2 * span(2);
+    std::array<std::int64_t, 3> c{};
     for (int l = 0; l < 3; ++l) {
-      // q.s = sum_l a_l (Q^T s)_l / D_l with q = Q (a / D) in reduced coordinates.
-      double c = 0.0;
-      for (int k = 0; k < 3; ++k) c += static_cast<double>(Q_(k, l)) * svecs_[s](k);
-      c /= static_cast<double>(D_diag_(l));
-      for (std::int64_t n = 0; n < alen_[l]; ++n) {
-        const double phase = 2 * units::kPi * (static_cast<double>(amin_[l] + n) * c);
-        double* z = &table_[(s * table_stride_ + offset + static_cast<std::size_t>(n)) * 2];
-        z[0] = std::cos(phase);
-        z[1] = std::sin(phase);
-      }
-      offset += static_cast<std::size_t>(alen_[l]);
+      for (int k = 0; k < 3; ++k) c[static_cast<std::size_t>(l)] += Q_(k, l) * L(k);
     }
+    lattice_c.push_back(c);
+  }
+  // (Q^T L)_l as offsets into per-axis ranges [c_min_l, c_min_l + c_len_l).
+  for (std::size_t l = 0; l < 3; ++l) {
+    std::int64_t lo = 0, hi = 0;
+    for (const auto& c : lattice_c) {
+      lo = std::min(lo, c[l]);
+      hi = std::max(hi, c[l]);
+    }
+    c_min_[l] = lo;
+    c_len_[l] = static_cast<std::size_t>(hi - lo + 1);
+  }
+  for (const auto& c : lattice_c) {
+    lattice_c_.push_back({static_cast<std::uint32_t>(c[0] - c_min_[0]),
+                          static_cast<std::uint32_t>(c[1] - c_min_[1]),
+                          static_cast<std::uint32_t>(c[2] - c_min_[2])});
+  }
+  // Rows of a block ordered by c = Q^T L (c2, then c1, then c0): runs of equal (c1, c2)
+  // are the lines and runs of equal c2 the groups of the separable sum (prepare_q0s).
+  const auto c_key = [&](std::size_t x) {
+    const auto& c = lattice_c_[x];
+    return (std::size_t{c[2]} * c_len_[1] + c[1]) * c_len_[0] + c[0];
+  };
+  block_start_.assign(n_blocks + 1, 0);
+  block_line_start_.assign(n_blocks + 1, 0);
+  block_group_start_.assign(n_blocks + 1, 0);
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    std::vector<std::uint32_t> rows;  // indices into all_keys
+    for (const std::int64_t key : block_keys[b]) {
+      rows.push_back(static_cast<std::uint32_t>(std::lower_bound(all_keys.begin(), all_keys.end(), key) -
+                                                all_keys.begin()));
+    }
+    std::sort(rows.begin(), rows.end(),
+              [&](std::uint32_t x, std::uint32_t y) { return c_key(x) < c_key(y); });
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const auto& c = lattice_c_[rows[r]];
+      const bool new_group = r == 0 || lattice_c_[rows[r - 1]][2] != c[2];
+      const bool new_line = new_group || lattice_c_[rows[r - 1]][1] != c[1];
+      if (new_group) {
+        group_line_start_.push_back(line_row_start_.size());
+        group_c2_.push_back(c[2]);
+      }
+      if (new_line) {
+        line_row_start_.push_back(row_lattice_.size());
+        line_c1_.push_back(c[1]);
+      }
+      row_lattice_.push_back(rows[r]);
+    }
+    // The block's sorted keys, for the term rows below.
+    std::vector<std::int64_t> sorted;
+    for (const std::uint32_t x : rows) sorted.push_back(all_keys[x]);
+    block_keys[b] = std::move(sorted);
+    block_start_[b + 1] = row_lattice_.size();
+    block_line_start_[b + 1] = line_row_start_.size();
+    block_group_start_[b + 1] = group_line_start_.size();
+    max_block_rows_ = std::max(max_block_rows_, rows.size());
+  }
+  line_row_start_.push_back(row_lattice_.size());
+  group_line_start_.push_back(line_row_start_.size() - 1);
+  // The row of every term, block by block in prepare_q0's order (for_each_term).
+  block_term_start_.assign(n_blocks + 1, 0);
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    const auto& keys = block_keys[b];  // in row order
+    std::vector<std::pair<std::int64_t, std::uint32_t>> lookup;
+    for (std::size_t r = 0; r < keys.size(); ++r) lookup.emplace_back(keys[r], static_cast<std::uint32_t>(r));
+    std::sort(lookup.begin(), lookup.end());
+    for_each_term(b, [&](int leg, std::size_t, std::size_t, std::int64_t s, std::int64_t t) {
+      const std::int64_t key = box_index(term_lattice(leg, s, t));
+      const auto it = std::lower_bound(lookup.begin(), lookup.end(), std::make_pair(key, std::uint32_t{0}));
+      term_row_.push_back(it->second);
+    });
+    block_term_start_[b + 1] = term_row_.size();
   }
 
-  // Batch so that the per-triplet leg-1 sums of a batch stay small (<= 2 MB).
+  // Roots of unity per axis and the per-(j, k) offsets d_j - d_k in turns per address.
+  for (int l = 0; l < 3; ++l) {
+    const std::int64_t d = D_diag_(l);
+    auto& r = roots_[static_cast<std::size_t>(l)];
+    r.resize(static_cast<std::size_t>(d));
+    for (std::int64_t n = 0; n < d; ++n) {
+      r[static_cast<std::size_t>(n)] = unit_phase(static_cast<double>(n) / static_cast<double>(d));
+    }
+  }
+  offset_y_.resize(n_p * n_p);
+  for (std::size_t j = 0; j < n_p; ++j) {
+    for (std::size_t k = 0; k < n_p; ++k)
+      offset_y_[j * n_p + k] = turns_per_address(pre_svecs_[j] - pre_svecs_[k]);
+  }
+
+  // Batch: by default 32 triplets, fewer when the products of a batch (batch x
+  // num_band^3 complex) would exceed 8 MB. W streams through the cache once per batch;
+  // beyond ~32 triplets the gain is small (bench/bench_interaction --batch).
   const std::size_t nb = num_band();
-  const std::size_t per_triplet = nb * nb * nb * 16;
-  batch_size_ = std::clamp<std::size_t>((std::size_t{2} << 20) / per_triplet, 1, 16);
+  batch_size_ = batch_size > 0 ? batch_size
+                               : std::clamp<std::size_t>((std::size_t{8} << 20) / (nb * nb * nb * 16), 1, 32);
 }
 
-void RealToReciprocal::phase_sums(std::int64_t grid_point, double* re, double* im) const {
+std::vector<Complex> RealToReciprocal::svec_phases(std::int64_t grid_point) const {
   if (grid_point < 0 || static_cast<std::size_t>(grid_point) >= addresses_.size()) {
     throw Error("real_to_reciprocal: grid point " + std::to_string(grid_point) + " outside the BZ grid of " +
                 std::to_string(addresses_.size()) + " points");
   }
   const grid::Vector3l& adr = addresses_[static_cast<std::size_t>(grid_point)];
-  const std::size_t i0 = static_cast<std::size_t>(adr(0) - amin_[0]);
-  const std::size_t i1 = static_cast<std::size_t>(alen_[0] + adr(1) - amin_[1]);
-  const std::size_t i2 = static_cast<std::size_t>(alen_[0] + alen_[1] + adr(2) - amin_[2]);
-  for (std::size_t au = 0; au < n_patom_ * n_satom_; ++au) {
-    const auto& m = multi_sorted_[au];
-    double sr = 0.0, si = 0.0;
-    for (std::int64_t n = 0; n < m[0]; ++n) {
-      const double* t = &table_[static_cast<std::size_t>(m[1] + n) * table_stride_ * 2];
-      const double* z0 = t + 2 * i0;
-      const double* z1 = t + 2 * i1;
-      const double* z2 = t + 2 * i2;
-      const double xr = z0[0] * z1[0] - z0[1] * z1[1];
-      const double xi = z0[0] * z1[1] + z0[1] * z1[0];
-      sr += xr * z2[0] - xi * z2[1];
-      si += xr * z2[1] + xi * z2[0];
-    }
-    re[au] = sr / static_cast<double>(m[0]);
-    im[au] = si / static_cast<double>(m[0]);
+  std::vector<Complex> out(svecs_.size());
+  for (std::size_t s = 0; s < svecs_.size(); ++s) {
+    const auto& y = svec_y_[s];
+    out[s] = unit_phase(static_cast<double>(adr(0)) * y[0] + static_cast<double>(adr(1)) * y[1] +
+                        static_cast<double>(adr(2)) * y[2]);
   }
+  return out;
 }
 
-std::vector<std::complex<double>> RealToReciprocal::phase_factors(std::int64_t grid_point) const {
-  std::vector<double> re(n_patom_ * n_satom_), im(n_patom_ * n_satom_);
-  phase_sums(grid_point, re.data(), im.data());
-  std::vector<std::complex<double>> out(n_patom_ * n_satom_);
+std::vector<Complex> RealToReciprocal::phase_factors(std::int64_t grid_point) const {
+  const std::vector<Complex> phi = svec_phases(grid_point);
+  std::vector<Complex> out(n_patom_ * n_satom_);
   for (std::size_t a = 0; a < n_patom_; ++a) {
     for (std::size_t u = 0; u < n_satom_; ++u) {
-      out[a * n_satom_ + sorted_atoms_[u]] = {re[a * n_satom_ + u], im[a * n_satom_ + u]};
+      const auto m = multi_sorted_[a * n_satom_ + u];
+      Complex sum = 0.0;
+      for (std::int64_t s = m[1]; s < m[1] + m[0]; ++s) sum += phi[static_cast<std::size_t>(s)];
+      out[a * n_satom_ + sorted_atoms_[u]] = sum / static_cast<double>(m[0]);
     }
   }
   return out;
 }
 
-std::complex<double> RealToReciprocal::pre_phase(std::size_t a, const Triplet& triplet) const {
+Complex RealToReciprocal::pre_phase(std::size_t a, const Triplet& triplet) const {
   // phono3py: q_j = Q (address_j / D) per vertex, phase = 2 pi s . (q0 + q1 + q2).
   double q[3][3];
   for (int j = 0; j < 3; ++j) {
@@ -362,42 +691,105 @@ std::complex<double> RealToReciprocal::pre_phase(std::size_t a, const Triplet& t
                 static_cast<double>(Q_(k, 2)) * r[2];
     }
   }
-  double phase = 0.0;
-  for (int k = 0; k < 3; ++k) phase += pre_svecs_[a](k) * (q[0][k] + q[1][k] + q[2][k]);
-  phase *= 2 * units::kPi;
-  return {std::cos(phase), std::sin(phase)};
+  double turns = 0.0;
+  for (int k = 0; k < 3; ++k) turns += pre_svecs_[a](k) * (q[0][k] + q[1][k] + q[2][k]);
+  return unit_phase(turns);
 }
 
 RealToReciprocal::Q0Sums RealToReciprocal::prepare_q0(std::int64_t grid_point) const {
-  const std::size_t n_p = n_patom_, n_s = n_satom_, n_c = n_cell_;
-  std::vector<double> p0r(n_p * n_s), p0i(n_p * n_s);
-  phase_sums(grid_point, p0r.data(), p0i.data());
+  const std::size_t n_p = n_patom_, n_s = n_satom_;
+  const std::vector<Complex> phi = svec_phases(grid_point);
+  // P0(a, u): phase sums at q0 (legs 2 and 3).
+  std::vector<Complex> p0(n_p * n_s);
+  for (std::size_t au = 0; au < n_p * n_s; ++au) {
+    const auto m = multi_sorted_[au];
+    Complex sum = 0.0;
+    for (std::int64_t s = m[1]; s < m[1] + m[0]; ++s) sum += phi[static_cast<std::size_t>(s)];
+    p0[au] = sum / static_cast<double>(m[0]);
+  }
+  // e^{-2 pi i q0.s} / m for every shortest vector s (m: its atom pair's multiplicity).
+  std::vector<Complex> phi_m(phi.size());
+  for (std::size_t au = 0; au < n_p * n_s; ++au) {
+    const auto m = multi_sorted_[au];
+    for (std::int64_t s = m[1]; s < m[1] + m[0]; ++s) {
+      phi_m[static_cast<std::size_t>(s)] = std::conj(phi[static_cast<std::size_t>(s)]) * inv_multi_[au];
+    }
+  }
   Q0Sums q0;
   q0.grid_point = grid_point;
-  if (!make_r0_average_) return q0;
-  const std::size_t blk = 2 * kStride;
-  q0.h.assign(n_p * n_p * n_s * blk, 0.0);
-  q0.c.assign(n_p * n_p * n_s * blk, 0.0);
-  for (std::size_t a = 0; a < n_p; ++a) {
-    for (std::size_t u = 0; u < n_s; ++u) {
-      const double* f = &f23_[(a * n_s + u) * n_s * kStride];
-      // H_a(t, v) += P0(a, u) F_a(u, v) for the type t of u, all v.
-      const double pr = p0r[a * n_s + u], pi = p0i[a * n_s + u];
-      double* h = &q0.h[(a * n_p + u / n_c) * n_s * blk];
-      const char* nz = &f23_nonzero_[(a * n_s + u) * n_s];
-      for (std::size_t v = 0; v < n_s; ++v) {
-        if (nz[v]) add_scaled_row(f + v * kStride, pr, pi, h + v * blk);
-      }
-      // C_a(t, u) = sum_{v in t} P0(a, v) F_a(u, v).
-      for (std::size_t t = 0; t < n_p; ++t) {
-        double* c = &q0.c[((a * n_p + t) * n_s + u) * blk];
-        for (std::size_t v = t * n_c; v < (t + 1) * n_c; ++v) {
-          if (nz[v]) add_scaled_row(f + v * kStride, p0r[a * n_s + v], p0i[a * n_s + v], c);
-        }
+  q0.w = detail::PooledBuffer(pool_, num_rows() * 2 * kStride);
+  double* w = q0.w.data();
+
+  // Blocks are independent (each owns its rows) and run in parallel; every row adds its
+  // terms in one fixed order.
+  const auto n_blocks = static_cast<std::int64_t>(n_p * n_p * n_p);
+#pragma omp parallel for schedule(dynamic)
+  for (std::int64_t ib = 0; ib < n_blocks; ++ib) {
+    const auto b = static_cast<std::size_t>(ib);
+    double* w_block = w + block_start_[b] * 2 * kStride;
+    std::fill(w_block, w + block_start_[b + 1] * 2 * kStride, 0.0);
+    const BlockInput in{n_p,
+                        n_s,
+                        n_cell_,
+                        b / (n_p * n_p),
+                        (b / n_p) % n_p,
+                        b % n_p,
+                        make_r0_average_,
+                        pair_index_.data(),
+                        pairs_.data(),
+                        multi_sorted_.data(),
+                        inv_multi_.data(),
+                        fc3_.data(),
+                        phi_m.data(),
+                        p0.data(),
+                        &term_row_[block_term_start_[b]],
+                        w_block};
+    accumulate_block(in);
+  }
+  return q0;
+}
+
+template <typename F>
+void RealToReciprocal::for_each_term(std::size_t b, F&& term) const {
+  // The terms of W_ijk (derivation above) as (leg, anchor, pair, s, s'): leg 1 anchor i,
+  // J in j, K in k, every (s, s'); leg 2 anchor j, I in i, K in k, every s'; leg 3
+  // anchor k, J in j, I in i, every s (s or s' = -1 where unused). Legs 2 and 3 skip
+  // all_shortest triples, and exist only with the r0 average.
+  const std::size_t n_p = n_patom_, n_s = n_satom_, n_c = n_cell_;
+  const std::size_t i = b / (n_p * n_p), j = (b / n_p) % n_p, k = b % n_p;
+  const auto first = [&](std::size_t a, std::size_t u, std::size_t t) {
+    return pair_index_[(a * n_s + u) * n_p + t];
+  };
+  for (std::size_t u = j * n_c; u < (j + 1) * n_c; ++u) {
+    const auto mu = multi_sorted_[i * n_s + u];
+    for (std::size_t p = first(i, u, k); p < first(i, u, k + 1); ++p) {
+      const auto mv = multi_sorted_[i * n_s + pairs_[p].v];
+      for (std::int64_t s = mu[1]; s < mu[1] + mu[0]; ++s) {
+        for (std::int64_t t = mv[1]; t < mv[1] + mv[0]; ++t) term(1, i, p, s, t);
       }
     }
   }
-  return q0;
+  if (!make_r0_average_) return;
+  for (std::size_t u = i * n_c; u < (i + 1) * n_c; ++u) {
+    for (std::size_t p = first(j, u, k); p < first(j, u, k + 1); ++p) {
+      if (pairs_[p].shortest) continue;
+      const auto mv = multi_sorted_[j * n_s + pairs_[p].v];
+      for (std::int64_t t = mv[1]; t < mv[1] + mv[0]; ++t) term(2, j, p, std::int64_t{-1}, t);
+    }
+  }
+  for (std::size_t u = j * n_c; u < (j + 1) * n_c; ++u) {
+    const auto mu = multi_sorted_[k * n_s + u];
+    for (std::size_t p = first(k, u, i); p < first(k, u, i + 1); ++p) {
+      if (pairs_[p].shortest) continue;
+      for (std::int64_t s = mu[1]; s < mu[1] + mu[0]; ++s) term(3, k, p, s, std::int64_t{-1});
+    }
+  }
+}
+
+std::size_t RealToReciprocal::pair01_key(const Triplet& triplet) const {
+  const grid::Vector3l& a = addresses_[static_cast<std::size_t>(triplet[1])];
+  return static_cast<std::size_t>(positive_mod(a(0), D_diag_(0)) * D_diag_(1) +
+                                  positive_mod(a(1), D_diag_(1)));
 }
 
 std::vector<RealToReciprocal::Q0Sums> RealToReciprocal::prepare_q0s(const Triplet* triplets,
@@ -405,175 +797,315 @@ std::vector<RealToReciprocal::Q0Sums> RealToReciprocal::prepare_q0s(const Triple
   std::vector<Q0Sums> q0s;
   for (std::size_t t = 0; t < num_triplets; ++t) {
     const std::int64_t gp = triplets[t][0];
-    if (std::none_of(q0s.begin(), q0s.end(), [gp](const Q0Sums& q) { return q.grid_point == gp; })) {
-      q0s.push_back(prepare_q0(gp));
+    if (std::any_of(q0s.begin(), q0s.end(), [gp](const Q0Sums& q) { return q.grid_point == gp; })) continue;
+    q0s.push_back(prepare_q0(gp));
+    // The (a_0, a_1) pairs of this q0's triplets, and the cost of either form in row
+    // operations (a row: 27 complex multiply-adds): direct, M rows per triplet; separable,
+    // |a_0| x rows + |(a_0, a_1)| x lines once, then M groups per triplet.
+    std::vector<std::size_t> keys;
+    std::size_t m = 0;
+    for (std::size_t u = t; u < num_triplets; ++u) {
+      if (triplets[u][0] != gp) continue;
+      keys.push_back(pair01_key(triplets[u]));
+      ++m;
     }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::vector<std::size_t> a0s;
+    for (const std::size_t k : keys) a0s.push_back(k / static_cast<std::size_t>(D_diag_(1)));
+    a0s.erase(std::unique(a0s.begin(), a0s.end()), a0s.end());
+    const double direct = double(m) * double(num_rows());
+    const double separable = double(a0s.size()) * double(num_rows()) +
+                             double(keys.size()) * double(line_c1_.size()) +
+                             double(m) * double(group_c2_.size());
+    const double t2_bytes = double(keys.size()) * double(group_c2_.size()) * 2 * kStride * sizeof(double);
+    if (2 * separable < direct && t2_bytes <= 256.0 * (1 << 20)) make_separable(q0s.back(), keys);
   }
   return q0s;
 }
 
-void RealToReciprocal::run(const std::vector<Q0Sums>& q0s, const Triplet* triplets, std::size_t num_triplets,
-                           std::complex<double>* fc3_reciprocal, Workspace& ws, bool parallel_inside) const {
-  const std::size_t n_p = n_patom_, n_s = n_satom_, n_c = n_cell_;
-  const std::size_t nb = num_band();
-  const std::size_t B = batch_size_;
-  const std::size_t n_au = n_p * n_s;
-  const std::size_t blk = 2 * kStride;
-  const std::size_t r1_len = n_p * n_p * n_p * blk;
-  ws.p1.resize(B * n_au * 2);
-  ws.p2.resize(B * n_au * 2);
-  ws.pre.resize(B * n_p * 2);
-  ws.r1.resize(B * r1_len);
-  ws.r23.resize(2 * r1_len);
-  ws.q0.resize(B);
-
-  for (std::size_t start = 0; start < num_triplets; start += B) {
-    const std::size_t nt = std::min(B, num_triplets - start);
-    for (std::size_t t = 0; t < nt; ++t) {
-      const Triplet& tp = triplets[start + t];
-      const auto it =
-          std::find_if(q0s.begin(), q0s.end(), [&tp](const Q0Sums& q) { return q.grid_point == tp[0]; });
-      if (it == q0s.end()) {
-        throw Error("real_to_reciprocal: no q0 sums prepared for grid point " + std::to_string(tp[0]) +
-                    " of triplet (" + std::to_string(tp[0]) + ", " + std::to_string(tp[1]) + ", " +
-                    std::to_string(tp[2]) + ")");
-      }
-      if (make_r0_average_ && (it->h.empty() || it->c.empty())) {
-        throw Error("real_to_reciprocal: q0 sums were prepared without make_r0_average");
-      }
-      ws.q0[t] = &*it;
-      double* p1 = &ws.p1[t * n_au * 2];
-      double* p2 = &ws.p2[t * n_au * 2];
-      phase_sums(tp[1], p1, p1 + n_au);
-      phase_sums(tp[2], p2, p2 + n_au);
-      for (std::size_t a = 0; a < n_p; ++a) {
-        const std::complex<double> z = pre_phase(a, tp);
-        ws.pre[(t * n_p + a) * 2] = z.real();
-        ws.pre[(t * n_p + a) * 2 + 1] = z.imag();
+void RealToReciprocal::make_separable(Q0Sums& q0, const std::vector<std::size_t>& keys) const {
+  // keys: ascending a_0 D_1 + a_1 (residues). Distinct a_0 and, per a_0, its a_1 values.
+  const auto d1 = static_cast<std::size_t>(D_diag_(1));
+  std::vector<std::size_t> a0s, a0_first;  // a0_first[i]: first key of a0s[i]
+  for (std::size_t x = 0; x < keys.size(); ++x) {
+    if (x == 0 || keys[x] / d1 != keys[x - 1] / d1) {
+      a0s.push_back(keys[x] / d1);
+      a0_first.push_back(x);
+    }
+  }
+  a0_first.push_back(keys.size());
+  const std::size_t n_a0 = a0s.size(), n_pairs = keys.size();
+  const std::size_t n_groups = group_c2_.size();
+  const std::size_t row_len = 2 * kStride;
+  q0.pair01.assign(static_cast<std::size_t>(D_diag_(0)) * d1, -1);
+  for (std::size_t x = 0; x < n_pairs; ++x) q0.pair01[keys[x]] = static_cast<std::int32_t>(x);
+  q0.t2 = detail::PooledBuffer(pool_, n_pairs * n_groups * row_len);
+  // e^{2 pi i a c / D_l} over the c range of axis l, planar, for the given addresses.
+  const auto axis_phases = [&](std::size_t l, const std::vector<std::size_t>& values) {
+    const std::int64_t d = D_diag_(static_cast<Eigen::Index>(l));
+    std::vector<double> out(2 * values.size() * c_len_[l]);
+    for (std::size_t x = 0; x < values.size(); ++x) {
+      for (std::size_t c = 0; c < c_len_[l]; ++c) {
+        const auto n = static_cast<std::size_t>(positive_mod(
+            static_cast<std::int64_t>(values[x]) * (c_min_[l] + static_cast<std::int64_t>(c)), d));
+        out[(2 * x) * c_len_[l] + c] = roots_[l][n].real();
+        out[(2 * x + 1) * c_len_[l] + c] = roots_[l][n].imag();
       }
     }
-    std::fill(ws.r1.begin(), ws.r1.begin() + static_cast<std::ptrdiff_t>(nt * r1_len), 0.0);
-
-    // Leg 1: R1_t(a, j, k) = sum_{u in j} P1(a,u) sum_{v in k} P2(a,v) F1_a(u, v),
-    // two triplets at a time so that every fc3 row is read once for both. Each (a, j)
-    // owns its output blocks and runs u in increasing order, serially or as one task of
-    // a parallel loop: the same sums either way.
-    const auto leg1 = [&](std::size_t aj) {
-      const std::size_t a = aj / n_p, j = aj % n_p;
-      std::vector<double> gathered;  // phase sums of the nonzero rows of a sparse block
-      for (std::size_t u = j * n_c; u < (j + 1) * n_c; ++u) {
-        const std::size_t au = a * n_s + u;
-        for (std::size_t k = 0; k < n_p; ++k) {
-          const std::size_t first = f1_start_[au * n_p + k];
-          const std::size_t rows = f1_start_[au * n_p + k + 1] - first;
-          if (rows == 0) continue;
-          const double* fb = &f1_[first * kStride];
-          const std::uint32_t* idx = &f1_index_[first];
-          const bool dense = rows == n_c;
-          const std::size_t off = a * n_s + k * n_c;
-          const std::size_t r_off = ((a * n_p + j) * n_p + k) * blk;
-          // P2 of triplet t on the block's rows: re at [0], im at [1].
-          const auto p2_rows = [&](std::size_t t, std::size_t slot) -> std::array<const double*, 2> {
-            const double* p2 = &ws.p2[t * n_au * 2];
-            if (dense) return {p2 + off, p2 + n_au + off};
-            double* g = &gathered[slot * 2 * n_c];
-            for (std::size_t r = 0; r < rows; ++r) {
-              g[r] = p2[off + idx[r]];
-              g[n_c + r] = p2[n_au + off + idx[r]];
-            }
-            return {g, g + n_c};
-          };
-          if (!dense) gathered.resize(4 * n_c);
-          std::size_t t = 0;
-          for (; t + 1 < nt; t += 2) {
-            const double* pa1 = &ws.p1[t * n_au * 2];
-            const double* pb1 = &ws.p1[(t + 1) * n_au * 2];
-            const auto pa2 = p2_rows(t, 0);
-            const auto pb2 = p2_rows(t + 1, 1);
-            leg1_two(fb, rows, pa2[0], pa2[1], pb2[0], pb2[1], pa1[au], pa1[n_au + au], pb1[au],
-                     pb1[n_au + au], &ws.r1[t * r1_len + r_off], &ws.r1[(t + 1) * r1_len + r_off]);
-          }
-          if (t < nt) {
-            const double* pa1 = &ws.p1[t * n_au * 2];
-            const auto pa2 = p2_rows(t, 0);
-            leg1_one(fb, rows, pa2[0], pa2[1], pa1[au], pa1[n_au + au], &ws.r1[t * r1_len + r_off]);
-          }
+    return out;
+  };
+  const std::vector<double> e0 = axis_phases(0, a0s);
+  std::vector<std::size_t> a1s(n_pairs);
+  for (std::size_t x = 0; x < n_pairs; ++x) a1s[x] = keys[x] % d1;
+  const std::vector<double> e1 = axis_phases(1, a1s);  // one row per pair
+  const auto n_blocks = static_cast<std::int64_t>(n_patom_ * n_patom_ * n_patom_);
+#pragma omp parallel
+  {
+    std::vector<double> t1, g0, g1;
+#pragma omp for schedule(dynamic)
+    for (std::int64_t ib = 0; ib < n_blocks; ++ib) {
+      const auto b = static_cast<std::size_t>(ib);
+      const std::size_t l0 = block_line_start_[b], lines = block_line_start_[b + 1] - l0;
+      const std::size_t r0 = block_start_[b], rows = block_start_[b + 1] - r0;
+      if (rows == 0) continue;
+      // Stage 1: T1[a_0][line] = sum_{rows of the line} e^{2 pi i a_0 c_0 / D_0} W[row].
+      g0.resize(2 * n_a0 * rows);
+      for (std::size_t x = 0; x < n_a0; ++x) {
+        for (std::size_t r = 0; r < rows; ++r) {
+          const std::uint32_t c0 = lattice_c_[row_lattice_[r0 + r]][0];
+          g0[(2 * x) * rows + r] = e0[(2 * x) * c_len_[0] + c0];
+          g0[(2 * x + 1) * rows + r] = e0[(2 * x + 1) * c_len_[0] + c0];
         }
       }
-    };
-    if (parallel_inside) {
-#pragma omp parallel for schedule(dynamic)
-      for (std::size_t aj = 0; aj < n_p * n_p; ++aj) leg1(aj);
-    } else {
-      for (std::size_t aj = 0; aj < n_p * n_p; ++aj) leg1(aj);
+      t1.resize(n_a0 * lines * row_len);
+      const double* w = &q0.w[r0 * row_len];
+      const std::size_t* line_start = &line_row_start_[l0];
+      std::size_t k0 = 0;
+      for (; k0 + 1 < n_a0; k0 += 2) {
+        const double* ga = &g0[(2 * k0) * rows];
+        const double* gb = &g0[(2 * k0 + 2) * rows];
+        segmented_two(w, line_start, lines, ga, ga + rows, gb, gb + rows, &t1[k0 * lines * row_len],
+                      &t1[(k0 + 1) * lines * row_len]);
+      }
+      if (k0 < n_a0) {
+        const double* ga = &g0[(2 * k0) * rows];
+        segmented_one(w, line_start, lines, ga, ga + rows, &t1[k0 * lines * row_len]);
+      }
+      // Stage 2: T2[(a_0, a_1)][group] = sum_{lines of the group} e^{2 pi i a_1 c_1 / D_1} T1[a_0][line].
+      g1.resize(2 * n_pairs * lines);
+      for (std::size_t x = 0; x < n_pairs; ++x) {
+        for (std::size_t li = 0; li < lines; ++li) {
+          const std::uint32_t c1 = line_c1_[l0 + li];
+          g1[(2 * x) * lines + li] = e1[(2 * x) * c_len_[1] + c1];
+          g1[(2 * x + 1) * lines + li] = e1[(2 * x + 1) * c_len_[1] + c1];
+        }
+      }
+      const std::size_t g_first = block_group_start_[b], groups = block_group_start_[b + 1] - g_first;
+      const std::size_t* group_start = &group_line_start_[g_first];
+      for (std::size_t i0 = 0; i0 < n_a0; ++i0) {
+        const double* rows_t1 = &t1[i0 * lines * row_len];
+        std::size_t y = a0_first[i0];
+        for (; y + 1 < a0_first[i0 + 1]; y += 2) {
+          const double* ga = &g1[(2 * y) * lines];
+          const double* gb = &g1[(2 * y + 2) * lines];
+          segmented_two(rows_t1, group_start, groups, ga, ga + lines, gb, gb + lines,
+                        &q0.t2[(y * n_groups + g_first) * row_len],
+                        &q0.t2[((y + 1) * n_groups + g_first) * row_len]);
+        }
+        if (y < a0_first[i0 + 1]) {
+          const double* ga = &g1[(2 * y) * lines];
+          segmented_one(rows_t1, group_start, groups, ga, ga + lines,
+                        &q0.t2[(y * n_groups + g_first) * row_len]);
+        }
+      }
     }
+  }
+  q0.w = detail::PooledBuffer();  // back to the pool
+}
 
-    for (std::size_t t = 0; t < nt; ++t) {
-      assemble(*ws.q0[t], &ws.p1[t * n_au * 2], &ws.p2[t * n_au * 2], &ws.pre[t * n_p * 2],
-               &ws.r1[t * r1_len], ws.r23.data(), fc3_reciprocal + (start + t) * nb * nb * nb);
+void RealToReciprocal::run(const std::vector<Q0Sums>& q0s, const Triplet* triplets, std::size_t num_triplets,
+                           std::complex<double>* fc3_reciprocal, Workspace& ws, bool parallel_inside) const {
+  const std::size_t nb = num_band();
+  const std::size_t nb3 = nb * nb * nb;
+  for (std::size_t t = 0; t < num_triplets; ++t) {
+    for (const std::int64_t gp : triplets[t]) {
+      if (gp < 0 || static_cast<std::size_t>(gp) >= addresses_.size()) {
+        throw Error("real_to_reciprocal: grid point " + std::to_string(gp) + " outside the BZ grid of " +
+                    std::to_string(addresses_.size()) + " points");
+      }
     }
+  }
+  // Runs of consecutive triplets with the same q0, at most batch_size() at a time.
+  std::size_t t = 0;
+  while (t < num_triplets) {
+    const Triplet& tp = triplets[t];
+    const auto it =
+        std::find_if(q0s.begin(), q0s.end(), [&tp](const Q0Sums& q) { return q.grid_point == tp[0]; });
+    if (it == q0s.end()) {
+      throw Error("real_to_reciprocal: no q0 sums prepared for grid point " + std::to_string(tp[0]) +
+                  " of triplet (" + std::to_string(tp[0]) + ", " + std::to_string(tp[1]) + ", " +
+                  std::to_string(tp[2]) + ")");
+    }
+    if (it->w.size() != num_rows() * 2 * kStride && it->t2.empty()) {
+      throw Error("real_to_reciprocal: q0 sums of grid point " + std::to_string(tp[0]) +
+                  " were prepared by another RealToReciprocal");
+    }
+    if (!it->t2.empty()) {
+      for (std::size_t u = t; u < num_triplets && triplets[u][0] == tp[0]; ++u) {
+        if (it->pair01[pair01_key(triplets[u])] < 0) {
+          throw Error("real_to_reciprocal: triplet (" + std::to_string(triplets[u][0]) + ", " +
+                      std::to_string(triplets[u][1]) + ", " + std::to_string(triplets[u][2]) +
+                      ") was not among those its q0 sums were prepared for");
+        }
+      }
+    }
+    std::size_t end = t + 1;
+    while (end < num_triplets && end - t < batch_size_ && triplets[end][0] == tp[0]) ++end;
+    run_same_q0(*it, triplets + t, end - t, fc3_reciprocal + t * nb3, ws, parallel_inside);
+    t = end;
   }
 }
 
-void RealToReciprocal::assemble(const Q0Sums& q0, const double* p1, const double* p2, const double* pre,
-                                const double* r1, double* r23, std::complex<double>* out) const {
-  const std::size_t n_p = n_patom_, n_s = n_satom_, n_c = n_cell_;
+void RealToReciprocal::run_same_q0(const Q0Sums& q0, const Triplet* triplets, std::size_t nt, Complex* out,
+                                   Workspace& ws, bool parallel_inside) const {
+  const std::size_t n_p = n_patom_;
   const std::size_t nb = num_band();
-  const std::size_t n_au = n_p * n_s;
-  const std::size_t blk = 2 * kStride;
-  double* r2 = r23;                          // [j][i][k] complex blocks
-  double* r3 = r23 + n_p * n_p * n_p * blk;  // [k][i][j]
-  if (make_r0_average_) {
-    for (std::size_t a = 0; a < n_p; ++a) {
-      for (std::size_t t = 0; t < n_p; ++t) {
-        for (std::size_t b = 0; b < n_p; ++b) {
-          // Leg 2: R2(a=j, t=i, b=k) = sum_{v in k} P2(j, v) H_j(i, v).
-          const std::size_t x = (a * n_p + t) * n_p + b;
-          const auto rows = [&](const RowList& list, const std::vector<double>& sums, const double* p,
-                                double* dst) {
-            const double* h = &sums[((a * n_p + t) * n_s + b * n_c) * blk];
-            const double* pr = p + a * n_s + b * n_c;
-            const double* pi = p + n_au + a * n_s + b * n_c;
-            const std::size_t count = list.start[x + 1] - list.start[x];
-            if (2 * count >= n_c) {
-              // Zero rows add exact zeros: the dense loop gives the same sums, faster.
-              complex_rows(h, n_c, pr, pi, dst);
-            } else {
-              complex_rows_sparse(h, &list.index[list.start[x]], count, pr, pi, dst);
-            }
-          };
-          rows(h_rows_, q0.h, p2, r2 + x * blk);
-          // Leg 3: R3(a=k, t=i, b=j) = sum_{u in j} P1(k, u) C_k(i, u).
-          rows(c_rows_, q0.c, p1, r3 + x * blk);
-        }
+  const std::size_t nb3 = nb * nb * nb;
+  const std::size_t n_lat = lattice_c_.size();
+  const std::size_t n_blocks = n_p * n_p * n_p;
+  ws.phases.resize(nt * std::max(n_lat, c_len_[2]));
+  ws.products.resize(n_blocks * nt * 2 * kStride);
+  ws.factors.resize(nt * n_p * n_p);
+  const double scale = make_r0_average_ ? 1.0 / 3.0 : 1.0;
+  ws.axis_phases.resize(c_len_[0] + c_len_[1] + c_len_[2]);
+  const bool separable = !q0.t2.empty();
+  for (std::size_t t = 0; t < nt; ++t) {
+    // E[t][L] = e^{2 pi i q1.L} = prod_l e^{2 pi i (a_l c_l mod D_l) / D_l}, c = Q^T L,
+    // from per-axis tables over the range of c_l.
+    const grid::Vector3l& a1 = addresses_[static_cast<std::size_t>(triplets[t][1])];
+    Complex* axis[3] = {ws.axis_phases.data(), ws.axis_phases.data() + c_len_[0],
+                        ws.axis_phases.data() + c_len_[0] + c_len_[1]};
+    for (std::size_t l = 0; l < 3; ++l) {
+      const std::int64_t d = D_diag_(static_cast<Eigen::Index>(l));
+      const std::int64_t step = positive_mod(a1(static_cast<Eigen::Index>(l)), d);
+      std::int64_t n = positive_mod(step * positive_mod(c_min_[l], d), d);
+      for (std::size_t x = 0; x < c_len_[l]; ++x) {
+        axis[l][x] = roots_[l][static_cast<std::size_t>(n)];
+        n += step;
+        if (n >= d) n -= d;
+      }
+    }
+    if (separable) {
+      // Only the last axis is left: keep e^{2 pi i a_2 c_2 / D_2} over the c_2 range.
+      std::copy(axis[2], axis[2] + c_len_[2], &ws.phases[t * n_lat]);
+    } else {
+      Complex* e = &ws.phases[t * n_lat];
+      for (std::size_t x = 0; x < n_lat; ++x) {
+        const auto& c = lattice_c_[x];
+        e[x] = mul(mul(axis[0][c[0]], axis[1][c[1]]), axis[2][c[2]]);
+      }
+    }
+    // c e_k e^{2 pi i q1.(d_j - d_k)} per (j, k).
+    for (std::size_t k = 0; k < n_p; ++k) {
+      const Complex ek = pre_phase(k, triplets[t]) * scale;
+      for (std::size_t j = 0; j < n_p; ++j) {
+        const auto& y = offset_y_[j * n_p + k];
+        const Complex offset =
+            unit_phase(static_cast<double>(a1(0)) * y[0] + static_cast<double>(a1(1)) * y[1] +
+                       static_cast<double>(a1(2)) * y[2]);
+        ws.factors[(t * n_p + j) * n_p + k] = mul(ek, offset);
       }
     }
   }
 
-  // phono3py: ((leg1 + leg2) + leg3) / 3, each leg times its pre-phase e_a.
-  auto add = [](const double* x, std::size_t e, const double* z, double* acc) {
-    const double xr = x[e], xi = x[kStride + e];
-    acc[0] += xr * z[0] - xi * z[1];
-    acc[1] += xr * z[1] + xi * z[0];
+  // X_b[t][lmn] = sum_rows E[t][L(row)] W_b[row][lmn]: for each block b the product of
+  // the batch's phases on the block's rows (nt x rows) and W_b (rows x 27), in chunks of
+  // rows that stay in cache while all triplets of the batch go over them.
+  // Separable form: X_b[t] = sum_g e^{2 pi i a_2 c_2(g) / D_2} T2[(a_0, a_1)(t)][g] over the
+  // block's groups g (T2 from prepare_q0s).
+  const auto block_product_separable = [&](std::size_t b, std::vector<double>& gathered) {
+    const std::size_t g0 = block_group_start_[b], groups = block_group_start_[b + 1] - g0;
+    const std::size_t total_groups = group_c2_.size();
+    double* x = &ws.products[b * nt * 2 * kStride];
+    std::fill(x, x + nt * 2 * kStride, 0.0);
+    if (groups == 0) return;
+    gathered.resize(2 * groups);
+    for (std::size_t t = 0; t < nt; ++t) {
+      const Complex* e2 = &ws.phases[t * n_lat];
+      for (std::size_t g = 0; g < groups; ++g) {
+        gathered[g] = e2[group_c2_[g0 + g]].real();
+        gathered[groups + g] = e2[group_c2_[g0 + g]].imag();
+      }
+      const std::size_t p01 = static_cast<std::size_t>(q0.pair01[pair01_key(triplets[t])]);
+      product_one(&q0.t2[(p01 * total_groups + g0) * 2 * kStride], groups, gathered.data(),
+                  gathered.data() + groups, x + t * 2 * kStride);
+    }
   };
-  for (std::size_t i = 0; i < n_p; ++i) {
-    for (std::size_t j = 0; j < n_p; ++j) {
-      for (std::size_t k = 0; k < n_p; ++k) {
-        const double* b1 = r1 + ((i * n_p + j) * n_p + k) * blk;
-        const double* b2 = r2 + ((j * n_p + i) * n_p + k) * blk;
-        const double* b3 = r3 + ((k * n_p + i) * n_p + j) * blk;
-        for (std::size_t l = 0; l < 3; ++l) {
-          for (std::size_t m = 0; m < 3; ++m) {
-            for (std::size_t n = 0; n < 3; ++n) {
-              double z[2] = {0.0, 0.0};
-              add(b1, l * 9 + m * 3 + n, pre + 2 * i, z);
-              if (make_r0_average_) {
-                add(b2, m * 9 + l * 3 + n, pre + 2 * j, z);
-                add(b3, n * 9 + m * 3 + l, pre + 2 * k, z);
-                z[0] /= 3;
-                z[1] /= 3;
+  const auto block_product = [&](std::size_t b, std::vector<double>& gathered) {
+    if (separable) {
+      block_product_separable(b, gathered);
+      return;
+    }
+    const std::size_t first = block_start_[b];
+    const std::size_t rows = block_start_[b + 1] - first;
+    double* x = &ws.products[b * nt * 2 * kStride];
+    std::fill(x, x + nt * 2 * kStride, 0.0);
+    if (rows == 0) return;
+    gathered.resize(2 * nt * rows);
+    for (std::size_t t = 0; t < nt; ++t) {
+      const Complex* e = &ws.phases[t * n_lat];
+      double* gr = &gathered[2 * t * rows];
+      double* gi = gr + rows;
+      for (std::size_t r = 0; r < rows; ++r) {
+        const Complex z = e[row_lattice_[first + r]];
+        gr[r] = z.real();
+        gi[r] = z.imag();
+      }
+    }
+    const double* wb = &q0.w[first * 2 * kStride];
+    for (std::size_t r0 = 0; r0 < rows; r0 += kRowChunk) {
+      const std::size_t n = std::min(kRowChunk, rows - r0);
+      const double* w = wb + r0 * 2 * kStride;
+      std::size_t t = 0;
+      for (; t + 1 < nt; t += 2) {
+        const double* ga = &gathered[2 * t * rows + r0];
+        const double* gb = &gathered[2 * (t + 1) * rows + r0];
+        product_two(w, n, ga, ga + rows, gb, gb + rows, x + t * 2 * kStride, x + (t + 1) * 2 * kStride);
+      }
+      if (t < nt) {
+        const double* ga = &gathered[2 * t * rows + r0];
+        product_one(w, n, ga, ga + rows, x + t * 2 * kStride);
+      }
+    }
+  };
+  const auto n_blk = static_cast<std::int64_t>(n_blocks);
+  if (parallel_inside) {
+#pragma omp parallel
+    {
+      std::vector<double> gathered;
+#pragma omp for schedule(dynamic)
+      for (std::int64_t b = 0; b < n_blk; ++b) block_product(static_cast<std::size_t>(b), gathered);
+    }
+  } else {
+    for (std::size_t b = 0; b < n_blocks; ++b) block_product(b, ws.gathered);
+  }
+
+  // Phi_t[(3i+l)][(3j+m)][(3k+n)] = factor_t(j, k) X_ijk[t][lmn].
+  for (std::size_t t = 0; t < nt; ++t) {
+    Complex* o = out + t * nb3;
+    for (std::size_t i = 0; i < n_p; ++i) {
+      for (std::size_t j = 0; j < n_p; ++j) {
+        for (std::size_t k = 0; k < n_p; ++k) {
+          const Complex f = ws.factors[(t * n_p + j) * n_p + k];
+          const double* x = &ws.products[(((i * n_p + j) * n_p + k) * nt + t) * 2 * kStride];
+          for (std::size_t l = 0; l < 3; ++l) {
+            for (std::size_t m = 0; m < 3; ++m) {
+              Complex* dst = o + ((3 * i + l) * nb + 3 * j + m) * nb + 3 * k;
+              for (std::size_t n = 0; n < 3; ++n) {
+                const std::size_t e = l * 9 + m * 3 + n;
+                dst[n] = mul(f, Complex(x[e], x[kStride + e]));
               }
-              out[((3 * i + l) * nb + 3 * j + m) * nb + 3 * k + n] = {z[0], z[1]};
             }
           }
         }

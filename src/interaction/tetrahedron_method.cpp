@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <utility>
 
 #if defined(__SSE2__) && !defined(PH3MPI_NO_SIMD)
@@ -15,19 +16,6 @@
 namespace ph3mpi::interaction {
 
 namespace {
-
-// Corners of the microzone parallelepiped; corner k has bits (x, y, z) = k.
-constexpr int kCorner[8][3] = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {1, 1, 0},
-                               {0, 0, 1}, {1, 0, 1}, {0, 1, 1}, {1, 1, 1}};
-// The four main diagonals as (start corner, end corner): 0-7, 1-6, 2-5, 3-4.
-constexpr int kDiagonal[4][2] = {{0, 7}, {1, 6}, {2, 5}, {3, 4}};
-constexpr int kDiagonalVector[4][3] = {{1, 1, 1}, {-1, 1, 1}, {1, -1, 1}, {1, 1, -1}};
-
-bool adjacent(int a, int b) {
-  int n = 0;
-  for (int c = 0; c < 3; ++c) n += std::abs(kCorner[a][c] - kCorner[b][c]);
-  return n == 1;
-}
 
 // Vertex energies closer than this count as equal in the interpolation
 // fractions (phono3py builds its C code with THM_EPSILON=1e-10).
@@ -118,71 +106,6 @@ inline double tetrahedron_contribution(const double* e, int centre, double omega
 }
 
 }  // namespace
-
-int tetrahedra_main_diagonal(const Eigen::Matrix3d& microzone_lattice) {
-  int shortest = 0;
-  double min_length = 0;
-  for (int d = 0; d < 4; ++d) {
-    double length = 0;
-    for (int i = 0; i < 3; ++i) {
-      const double x = microzone_lattice(i, 0) * kDiagonalVector[d][0] +
-                       microzone_lattice(i, 1) * kDiagonalVector[d][1] +
-                       microzone_lattice(i, 2) * kDiagonalVector[d][2];
-      length += x * x;
-    }
-    if (d == 0 || min_length > length) {
-      min_length = length;
-      shortest = d;
-    }
-  }
-  return shortest;
-}
-
-TetrahedraRelativeGridAddress tetrahedra_relative_grid_address(int main_diagonal) {
-  if (main_diagonal < 0 || main_diagonal > 3) throw Error("main diagonal index must be 0..3");
-  const int start = kDiagonal[main_diagonal][0];
-  const int end = kDiagonal[main_diagonal][1];
-
-  // The parallelepiped is cut into six tetrahedra that share the diagonal:
-  // each follows an edge path start -> x -> y -> end. Ordered by the corner
-  // pair {x, y}, vertices ascending, as phonopy.
-  std::array<std::pair<std::array<int, 2>, std::array<int, 4>>, 6> six{};
-  int n = 0;
-  for (int x = 0; x < 8; ++x) {
-    if (!adjacent(start, x)) continue;
-    for (int y = 0; y < 8; ++y) {
-      if (y == start || !adjacent(x, y) || !adjacent(y, end)) continue;
-      std::array<int, 4> corners{start, end, x, y};
-      std::sort(corners.begin(), corners.end());
-      six[n++] = {{std::min(x, y), std::max(x, y)}, corners};
-    }
-  }
-  std::sort(six.begin(), six.end());
-
-  // Every corner of the parallelepiped in turn is the central grid point; each
-  // of the tetrahedra touching it is listed starting at that corner and going
-  // on cyclically through its ascending corner list.
-  TetrahedraRelativeGridAddress out{};
-  int pos = 0;
-  for (int centre = 0; centre < 8; ++centre) {
-    for (const auto& tetra : six) {
-      const auto& corners = tetra.second;
-      const auto it = std::find(corners.begin(), corners.end(), centre);
-      if (it == corners.end()) continue;
-      const int p = static_cast<int>(it - corners.begin());
-      for (int v = 0; v < 4; ++v) {
-        const int corner = corners[(p + v) % 4];
-        for (int c = 0; c < 3; ++c) out[pos][v][c] = kCorner[corner][c] - kCorner[centre][c];
-      }
-      ++pos;
-    }
-  }
-  return out;
-}
-
-TetrahedraRelativeGridAddress get_tetrahedra_relative_grid_address(const Eigen::Matrix3d& microzone_lattice) {
-  return tetrahedra_relative_grid_address(tetrahedra_main_diagonal(microzone_lattice));
-}
 
 namespace {
 
@@ -313,6 +236,192 @@ double tetrahedra_delta_weight(double omega, const double tetrahedra_omegas[24][
   SortedTetrahedra sorted;
   sort_tetrahedra(tetrahedra_omegas, sorted);
   return tetrahedra_delta_weight(omega, sorted);
+}
+
+namespace {
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define PH3MPI_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define PH3MPI_SIMD_CLONES
+#endif
+
+// The network of sort_all on arrays (one tetrahedron per SIMD lane): the same
+// comparisons and selections, so the same values and centre slots.
+PH3MPI_SIMD_CLONES
+void sort_lanes(const double (*v)[24], double (*e)[24], double* centre) {
+  for (int t = 0; t < 24; ++t) {
+    const double v0 = v[0][t], v1 = v[1][t], v2 = v[2][t], v3 = v[3][t];
+    const bool swap01 = v0 > v1;
+    const double lo_a = swap01 ? v1 : v0;
+    const double hi_a = swap01 ? v0 : v1;
+    const bool swap23 = v2 > v3;
+    const double lo_b = swap23 ? v3 : v2;
+    const double hi_b = swap23 ? v2 : v3;
+    const bool low_from_b = lo_a > lo_b;
+    const bool high_from_a = hi_a > hi_b;
+    const double mid1 = low_from_b ? lo_a : lo_b;
+    const double mid2 = high_from_a ? hi_b : hi_a;
+    const bool swap_mid = mid1 > mid2;
+    e[0][t] = low_from_b ? lo_b : lo_a;
+    e[1][t] = swap_mid ? mid2 : mid1;
+    e[2][t] = swap_mid ? mid1 : mid2;
+    e[3][t] = high_from_a ? hi_a : hi_b;
+    // centre_slot(swap01, low_from_b, high_from_a, swap_mid) as arithmetic on lanes.
+    const double not_swapped = low_from_b ? (swap_mid ? 2.0 : 1.0) : 0.0;
+    const double swapped = high_from_a ? 3.0 : (swap_mid ? 1.0 : 2.0);
+    centre[t] = swap01 ? swapped : not_swapped;
+  }
+}
+
+// Four tetrahedra at a time with GCC's vector extension (AVX2 registers in the v3/v4
+// clones, pairs of SSE registers otherwise): every branch of tetrahedron_contribution
+// is computed and the one that applies selected, so each lane holds the same expression
+// as there, bit for bit. (Vector types because GCC does not vectorize the plain loop:
+// it keeps possibly trapping divisions out of the branches. Four lanes because GCC 12
+// compiles the target clones' 512-bit comparisons element by element.)
+using Lanes = double __attribute__((vector_size(32)));
+constexpr int kLanes = 4;
+
+// (Macros, not lambdas: a function taking or returning a vector type would change the
+// ABI between the clones.)
+#define PH3MPI_LOAD_LANES(name, pointer) \
+  Lanes name;                            \
+  std::memcpy(&name, pointer, sizeof name)
+// frac(e, n, m, omega) with delta = e_n - e_m (|delta| < eps: 0).
+#define PH3MPI_FRAC_LANES(name, en, em)                       \
+  Lanes name;                                                 \
+  {                                                           \
+    const Lanes delta_ = (en) - (em);                         \
+    const Lanes minus_ = -delta_;                             \
+    const Lanes quotient_ = (w - (em)) / delta_;              \
+    const Lanes magnitude_ = delta_ < zero ? minus_ : delta_; \
+    name = magnitude_ < eps ? zero : quotient_;               \
+  }
+
+PH3MPI_SIMD_CLONES
+void contributions(double omega, const double (*e)[24], const double* centre, int count, double* out) {
+  // (Every selection a single ?: on a direct comparison, conditions combined by
+  // arithmetic: GCC lowers combined vector masks poorly in target clones.)
+  const Lanes zero = {};
+  const Lanes w = omega - zero, eps = kThmEpsilon - zero, one = 1.0 - zero, two = 2.0 - zero,
+              three = 3.0 - zero, four = 4.0 - zero;
+  for (int t = 0; t < count; t += kLanes) {
+    PH3MPI_LOAD_LANES(e0, &e[0][t]);
+    PH3MPI_LOAD_LANES(e1, &e[1][t]);
+    PH3MPI_LOAD_LANES(e2, &e[2][t]);
+    PH3MPI_LOAD_LANES(e3, &e[3][t]);
+    PH3MPI_LOAD_LANES(c, &centre[t]);
+    // Interval of omega: k = 1 for (e0, e1), 2 for (e1, e2), 3 for (e2, e3), 0 elsewhere
+    // (on a vertex value or outside): with the values ascending, omega is strictly inside
+    // (e_{k-1}, e_k) when it is above k values and below the other 4 - k.
+    const Lanes above =
+        (e0 < w ? one : zero) + (e1 < w ? one : zero) + (e2 < w ? one : zero) + (e3 < w ? one : zero);
+    const Lanes below =
+        (w < e0 ? one : zero) + (w < e1 ? one : zero) + (w < e2 ? one : zero) + (w < e3 ? one : zero);
+    const Lanes inside = above + below == four ? above : zero;
+    const Lanes k = inside == four ? zero : inside;
+    // The fractions frac(n, m) a lane needs, at most six, in slots:
+    //   k = 1: S1 = f10 S2 = f20 S3 = f01 (centre 0) or f30  S4 = f02  S5 = f03
+    //   k = 2: S1 = f12 S2 = f20 S3 = f13 S4 = f21 S5 = f03 or f30  S6 = f02 or f31
+    //   k = 3: S1 = f13 S2 = f23 S3 = f03 or f30  S4 = f31  S5 = f32
+    // as frac(n, m) = (omega - e_m) / (e_n - e_m) with (n, m) selected per lane.
+    Lanes m1 = k == two ? e2 : e3;
+    m1 = k == one ? e0 : m1;
+    const Lanes m2 = k == three ? e3 : e0;
+    const Lanes n3c = c == zero ? e0 : e3;  // k = 1, 3
+    const Lanes n3 = k == two ? e1 : n3c;
+    const Lanes m3c1 = c == zero ? e1 : e0, m3c3 = c == zero ? e3 : e0;
+    Lanes m3 = k == one ? m3c1 : m3c3;
+    m3 = k == two ? e3 : m3;
+    Lanes n4 = k == two ? e2 : e3;
+    n4 = k == one ? e0 : n4;
+    const Lanes m4 = k == one ? e2 : e1;
+    const Lanes n5b = c == three ? e3 : e0, m5b = c == three ? e0 : e3;
+    Lanes n5 = k == two ? n5b : e0;
+    n5 = k == three ? e3 : n5;
+    Lanes m5 = k == two ? m5b : e3;
+    m5 = k == three ? e2 : m5;
+    const Lanes n6 = c == zero ? e0 : e3, m6 = c == zero ? e2 : e1;
+    PH3MPI_FRAC_LANES(s1, e1, m1)
+    PH3MPI_FRAC_LANES(s2, e2, m2)
+    PH3MPI_FRAC_LANES(s3, n3, m3)
+    PH3MPI_FRAC_LANES(s4, n4, m4)
+    PH3MPI_FRAC_LANES(s5, n5, m5)
+    PH3MPI_FRAC_LANES(s6, n6, m6)
+    // Density of states times 6: 3 f10 f20 / (e3 - e0), 3 / (e3 - e0) s, 3 f13 f23 / (e3 - e0).
+    const Lanes a = s1 * s2, b = s3 * s4, s = a + b;  // k = 2
+    const Lanes s12 = 3 * s1 * s2;
+    const Lanes numerator = k == two ? three : s12;
+    const Lanes q = numerator / (e3 - e0);
+    const Lanes qs = q * s;
+    const Lanes dos = k == two ? qs : q;
+    // Weight of the central vertex times 3, by centre position c.
+    Lanes base = c == two ? s4 : s5;
+    base = c == one ? s1 : base;
+    Lanes x = c == two ? s2 : s6;
+    x = c == one ? s3 : x;
+    Lanes y = c == three ? b : a;
+    y = c == one ? b : y;
+    const Lanes sum_b = base + x * y / s;
+    const Lanes sum_a = s3 + s4 + s5;
+    Lanes num_a = c == two ? s2 : s3;
+    num_a = c == one ? s1 : num_a;
+    num_a = c == zero ? sum_a : num_a;
+    Lanes num_c = c == two ? s2 : sum_a;
+    num_c = c == one ? s1 : num_c;
+    num_c = c == zero ? s3 : num_c;
+    Lanes numerator_w = k == two ? sum_b : num_c;
+    numerator_w = k == one ? num_a : numerator_w;
+    const Lanes weight = numerator_w / 3;
+    // k = 2 and s < eps: weight 0.
+    const Lanes k_minus_two = k - two;
+    const Lanes flag = s < eps ? k_minus_two : one;
+    const Lanes w_case = flag == zero ? zero : weight;
+    const Lanes product = w_case * dos;
+    const Lanes value = k == zero ? zero : product;
+    std::memcpy(&out[t], &value, sizeof value);
+  }
+}
+#undef PH3MPI_FRAC_LANES
+#undef PH3MPI_LOAD_LANES
+
+}  // namespace
+
+int sort_tetrahedra_soa(const double (*vertex_values)[24], const double* ascending_omegas,
+                        std::size_t num_omegas, SortedTetrahedraSoA& sorted) {
+  alignas(64) double e[4][24];
+  alignas(64) double centre[24];
+  sort_lanes(vertex_values, e, centre);
+  // Kept when some omega lies strictly between the lowest and highest vertex value (the
+  // same test as the scalar sort_tetrahedra), then packed without branches.
+  alignas(64) int keep[24] = {};
+  for (std::size_t w = 0; w < num_omegas; ++w) {
+    const double omega = ascending_omegas[w];
+    for (int t = 0; t < 24; ++t)
+      keep[t] |= static_cast<int>(e[0][t] < omega) & static_cast<int>(omega < e[3][t]);
+  }
+  int n = 0;
+  for (int t = 0; t < 24; ++t) {
+    for (int k = 0; k < 4; ++k) sorted.e[k][n] = e[k][t];
+    sorted.centre[n] = centre[t];
+    n += keep[t];
+  }
+  sorted.count = n;
+  // Unused lanes of the last group: any finite values (they are not summed).
+  for (int t = n; t < 24; ++t) {
+    for (int k = 0; k < 4; ++k) sorted.e[k][t] = 0.0;
+    sorted.centre[t] = 0.0;
+  }
+  return n;
+}
+
+double tetrahedra_delta_weight(double omega, const SortedTetrahedraSoA& sorted) {
+  alignas(64) double values[24];
+  contributions(omega, sorted.e, sorted.centre, sorted.count, values);
+  double sum = 0;
+  for (int t = 0; t < sorted.count; ++t) sum += values[t];
+  return sum / 6;
 }
 
 }  // namespace ph3mpi::interaction

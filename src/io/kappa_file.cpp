@@ -86,13 +86,23 @@ std::vector<KappaDatasetSpec> kappa_dataset_specs(const KappaFileLayout& layout)
   }
   add("frequency", {lbte ? nall : ngp, nb}, D::kFloat64, true, 0);
   add("group_velocity", {ngp, nb, 3}, D::kFloat64, true, 0);
-  if (!lbte) add("gv_by_gv", {ngp, nb, 6}, D::kFloat64, false, 0);
+  const bool interband = layout.interband;
+  if (!lbte && !interband) add("gv_by_gv", {ngp, nb, 6}, D::kFloat64, false, 0);
   add("heat_capacity", {nt, ngp, nb}, D::kFloat64, true, 1);
   add("kappa", {nt, 6}, D::kFloat64, false, -1);
-  if (!lbte) add("mode_kappa", {nt, ngp, nb, 6}, D::kFloat64, true, 1);
+  if (!lbte && !interband) add("mode_kappa", {nt, ngp, nb, 6}, D::kFloat64, true, 1);
+  if (!lbte && interband) {
+    add("kappa_intra", {nt, 6}, D::kFloat64, true, -1);
+    add("kappa_inter", {nt, 6}, D::kFloat64, true, -1);
+  }
   if (lbte) {
     add("kappa_RTA", {nt, 6}, D::kFloat64, false, -1);
     add("mode_kappa_RTA", {nt, nall, nb, 6}, D::kFloat64, true, 1);
+    if (interband) {
+      add("kappa_inter", {nt, 6}, D::kFloat64, true, -1);
+      add("kappa_intra_exact", {nt, 6}, D::kFloat64, true, -1);
+      add("kappa_intra_RTA", {nt, 6}, D::kFloat64, true, -1);
+    }
     add("f_vector", {nall, nb, 3}, D::kFloat64, true, 0);
   }
   add("gamma", {nt, ngp, nb}, D::kFloat64, true, 1);
@@ -223,6 +233,10 @@ void write_kappa_file(const std::string& path, const KappaFileLayout& layout, co
     if (name == "mode_kappa") return &data.mode_kappa;
     if (name == "kappa_RTA") return &data.kappa_RTA;
     if (name == "mode_kappa_RTA") return &data.mode_kappa_RTA;
+    if (name == "kappa_intra") return &data.kappa_intra;
+    if (name == "kappa_inter") return &data.kappa_inter;
+    if (name == "kappa_intra_exact") return &data.kappa_intra_exact;
+    if (name == "kappa_intra_RTA") return &data.kappa_intra_RTA;
     if (name == "f_vector") return &data.f_vector;
     if (name == "gamma") return &data.gamma;
     if (name == "gamma_isotope") return &data.gamma_isotope;

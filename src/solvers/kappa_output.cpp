@@ -5,6 +5,7 @@
 
 #include "ph3mpi/grid/make_bz_grid.hpp"
 #include "ph3mpi/phonon/heat_capacity.hpp"
+#include "ph3mpi/solvers/interband_term.hpp"
 
 namespace ph3mpi::solvers {
 
@@ -35,7 +36,7 @@ GridPointRows make_grid_point_rows(const ConductivityProblem& problem, std::size
       problem.grid_points.begin() + static_cast<std::ptrdiff_t>(first),
       problem.grid_points.begin() + static_cast<std::ptrdiff_t>(first + count));
   const std::vector<Eigen::Vector3d> qpoints = grid::qpoints_of_bz_points(*problem.bz_grid, gps);
-  if (count > 0) problem.group_velocity->run(qpoints, rows.group_velocity.ptr());
+  group_velocities_of(problem, gps, rows.group_velocity.ptr());
   std::vector<double> cv(n_t * nb);
   for (std::size_t i = 0; i < count; ++i) {
     const double* f = problem.frequencies + static_cast<std::size_t>(gps[i]) * nb;

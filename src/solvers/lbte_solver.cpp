@@ -7,6 +7,7 @@
 #include "ph3mpi/io/collision_eigenvalues_file.hpp"
 #include "ph3mpi/io/kappa_file.hpp"
 #include "ph3mpi/parallel/error_handling.hpp"
+#include "ph3mpi/solvers/interband_term.hpp"
 #include "ph3mpi/solvers/kappa_output.hpp"
 
 namespace ph3mpi::solvers {
@@ -70,8 +71,26 @@ std::vector<LbteTemperatureResult> solve_lbte(const parallel::BlacsGrid& blacs, 
   return results;
 }
 
+transport::InterbandKappa lbte_interband_kappa(const parallel::Context& context, const LbteSystem& system) {
+  const ConductivityProblem& problem = system.problem();
+  const std::size_t nb = problem.num_band;
+  const std::size_t n_ir = problem.num_grid_points();
+  const std::size_t n_t = problem.num_temperatures();
+  return interband_kappa(
+      context, problem, system.block_first(), system.block_count(), 1,
+      [&](std::size_t i, std::vector<double>& gamma, std::vector<double>& isotope) {
+        gamma.resize(n_t * nb);
+        for (std::size_t it = 0; it < n_t; ++it)
+          std::copy_n(system.gamma().ptr() + (it * n_ir + i) * nb, nb, gamma.data() + it * nb);
+        if (problem.isotope)
+          isotope.assign(system.gamma_isotope().ptr() + i * nb, system.gamma_isotope().ptr() + (i + 1) * nb);
+      },
+      false);
+}
+
 std::filesystem::path write_lbte_files(const parallel::Context& context, const LbteSystem& system,
                                        const std::vector<LbteTemperatureResult>& results,
+                                       const std::optional<transport::InterbandKappa>& interband,
                                        std::optional<double> sigma, std::optional<double> sigma_cutoff,
                                        const std::filesystem::path& output_dir) {
   const ConductivityProblem& problem = system.problem();
@@ -87,6 +106,7 @@ std::filesystem::path write_lbte_files(const parallel::Context& context, const L
   kl.num_band = nb;
   kl.num_all_grid_points = layout.reducible ? layout.num_grid_points() : 0;
   kl.has_gamma_isotope = problem.isotope;
+  kl.interband = interband.has_value();
   kl.sigma = sigma;
   if (sigma && sigma_cutoff) kl.sigma_cutoff_width = sigma_cutoff;
   kl.boundary_mfp = problem.boundary_mfp;
@@ -118,6 +138,12 @@ std::filesystem::path write_lbte_files(const parallel::Context& context, const L
                 data.mode_kappa_RTA.data.begin() + static_cast<std::ptrdiff_t>(it * n_gp_all * nb * 6));
     }
     data.f_vector = results.back().f_vector;  // phono3py: of the last temperature
+    if (interband) {
+      data.kappa_inter = interband->kappa_inter;
+      data.kappa_inter.shape = {n_t, 6};
+      data.kappa_intra_exact = data.kappa;
+      data.kappa_intra_RTA = data.kappa_RTA;
+    }
     const std::vector<Eigen::Vector3d> qpoints =
         grid::qpoints_of_bz_points(*problem.bz_grid, problem.grid_points);
     data.qpoint = NdArray<double>({n_ir, 3});
@@ -148,12 +174,18 @@ std::filesystem::path write_lbte_files(const parallel::Context& context, const L
 }
 
 std::string lbte_kappa_tables(const std::vector<double>& temperatures,
-                              const std::vector<LbteTemperatureResult>& results) {
+                              const std::vector<LbteTemperatureResult>& results,
+                              const std::optional<transport::InterbandKappa>& interband,
+                              const std::string& title) {
   std::vector<double> kappa, kappa_rta;
+  std::vector<std::array<double, 6>> kappa6, kappa_rta6;
   for (const LbteTemperatureResult& r : results) {
     kappa.insert(kappa.end(), r.kappa.begin(), r.kappa.end());
     kappa_rta.insert(kappa_rta.end(), r.kappa_RTA.begin(), r.kappa_RTA.end());
+    kappa6.push_back(r.kappa);
+    kappa_rta6.push_back(r.kappa_RTA);
   }
+  if (interband) return interband_lbte_table(title, temperatures, kappa6, kappa_rta6, *interband);
   return kappa_table("LBTE", temperatures, kappa) + kappa_table("RTA", temperatures, kappa_rta);
 }
 

@@ -5,6 +5,7 @@
 #include "ph3mpi/parallel/node_shared.hpp"
 #include "ph3mpi/parallel/ordered_sum.hpp"
 #include "ph3mpi/phonon/heat_capacity.hpp"
+#include "ph3mpi/solvers/interband_term.hpp"
 
 namespace ph3mpi::solvers {
 
@@ -51,8 +52,7 @@ LbteSystem::LbteSystem(const parallel::Context& context, const ConductivityProbl
       problem.grid_points.begin() + static_cast<std::ptrdiff_t>(first_),
       problem.grid_points.begin() + static_cast<std::ptrdiff_t>(first_ + count_));
   std::vector<double> gv_mine(count_ * nb * 3);
-  if (count_ > 0)
-    problem.group_velocity->run(grid::qpoints_of_bz_points(*problem.bz_grid, gps), gv_mine.data());
+  group_velocities_of(problem, gps, gv_mine.data());
   gv_ir_ = NdArray<double>({n_ir, nb, 3});
   gv_ir_.data = parallel::allgather_in_rank_order(context, gv_mine);
   gv_matrix_ = layout_.reducible ? transport::expand_reducible_group_velocities(gv_ir_, layout_) : gv_ir_;

@@ -6,6 +6,7 @@
 #include "ph3mpi/io/staged_file.hpp"
 #include "ph3mpi/parallel/node_shared.hpp"
 #include "ph3mpi/parallel/ordered_sum.hpp"
+#include "ph3mpi/solvers/interband_term.hpp"
 #include "ph3mpi/transport/rta_kappa.hpp"
 
 namespace ph3mpi::solvers {
@@ -106,18 +107,37 @@ RtaSolution solve_rta(const parallel::Context& context, const ConductivityProble
   const std::vector<Eigen::Matrix3d> identity{Eigen::Matrix3d::Identity()};  // no kappa star
   for (std::size_t i = 0; i < rows.count; ++i) {
     const std::int64_t gp = rows.grid_point.data[i];
-    transport::gv_by_gv_over_star(
-        &rows.group_velocity.data[i * nb * 3], nb,
-        problem.is_kappa_star ? problem.bz_grid->rotations_cartesian : identity,
-        problem.is_kappa_star ? transport::kappa_star_multiplicity(*problem.bz_grid, gp) : 1,
-        &solution.gv_by_gv.data[i * nb * 6]);
+    if (!problem.interband) {
+      transport::gv_by_gv_over_star(
+          &rows.group_velocity.data[i * nb * 3], nb,
+          problem.is_kappa_star ? problem.bz_grid->rotations_cartesian : identity,
+          problem.is_kappa_star ? transport::kappa_star_multiplicity(*problem.bz_grid, gp) : 1,
+          &solution.gv_by_gv.data[i * nb * 6]);
+    }
     stored.push_back(results.read(gp));
   }
   for (std::size_t im = 0; im < options.methods.size(); ++im) {
     if (rows.count > 0) trace.trace("RTAKappa", rows.grid_point.data[0], static_cast<std::int64_t>(im));
     RtaMethodResult r = gather_gamma(problem, options, stored, rows, im);
-    rta_kappa_of_method(context, problem, solution, r);
+    if (!problem.interband) rta_kappa_of_method(context, problem, solution, r);
     solution.methods.push_back(std::move(r));
+  }
+  if (problem.interband) {
+    const std::size_t n_m = options.methods.size();
+    solution.interband = interband_kappa(
+        context, problem, rows.first, rows.count, n_m,
+        [&](std::size_t i, std::vector<double>& gamma, std::vector<double>& isotope) {
+          const NamedArrays& result = stored[i - rows.first];
+          const std::int64_t gp = problem.grid_points[i];
+          gamma = result_array(result, "gamma", gp).data;                                 // (methods, T, nb)
+          if (problem.isotope) isotope = result_array(result, "gamma_isotope", gp).data;  // (methods, nb)
+        },
+        true);
+    const std::size_t n_t = problem.num_temperatures();
+    for (std::size_t im = 0; im < n_m; ++im) {
+      solution.methods[im].kappa.assign(solution.interband->kappa.ptr() + im * n_t * 6,
+                                        solution.interband->kappa.ptr() + (im + 1) * n_t * 6);
+    }
   }
   return solution;
 }
@@ -139,6 +159,7 @@ std::vector<std::filesystem::path> write_rta_kappa_files(const parallel::Context
     layout.num_band = problem.num_band;
     layout.has_gamma_isotope = problem.isotope;
     layout.has_gamma_N_U = options.is_N_U;
+    layout.interband = problem.interband.has_value();
     layout.sigma = options.methods[im];
     if (options.methods[im] && options.sigma_cutoff) layout.sigma_cutoff_width = options.sigma_cutoff;
     layout.boundary_mfp = problem.boundary_mfp;
@@ -150,9 +171,11 @@ std::vector<std::filesystem::path> write_rta_kappa_files(const parallel::Context
       const std::unique_ptr<io::KappaFile> file = io::create_kappa_file(staged.temp_path(), layout, context);
       file->write_rows("frequency", rows.first, rows.frequency);
       file->write_rows("group_velocity", rows.first, rows.group_velocity);
-      file->write_rows("gv_by_gv", rows.first, solution.gv_by_gv);
       file->write_rows("heat_capacity", rows.first, rows.heat_capacity);
-      file->write_rows("mode_kappa", rows.first, r.mode_kappa);
+      if (!solution.interband) {
+        file->write_rows("gv_by_gv", rows.first, solution.gv_by_gv);
+        file->write_rows("mode_kappa", rows.first, r.mode_kappa);
+      }
       file->write_rows("gamma", rows.first, r.gamma);
       if (problem.isotope) file->write_rows("gamma_isotope", rows.first, r.gamma_isotope);
       if (options.is_N_U) {
@@ -165,6 +188,15 @@ std::vector<std::filesystem::path> write_rta_kappa_files(const parallel::Context
       NdArray<double> kappa({problem.num_temperatures(), 6});
       kappa.data = r.kappa;
       file->write_whole("kappa", kappa);
+      if (solution.interband) {
+        const std::size_t n_t = problem.num_temperatures();
+        for (const auto& [name, source] : {std::pair{"kappa_intra", &solution.interband->kappa_intra},
+                                           std::pair{"kappa_inter", &solution.interband->kappa_inter}}) {
+          NdArray<double> part({n_t, 6});
+          std::copy_n(source->ptr() + im * n_t * 6, n_t * 6, part.data.begin());
+          file->write_whole(name, part);
+        }
+      }
     }  // closed (collectively) here
     staged.commit();
     paths.push_back(path);

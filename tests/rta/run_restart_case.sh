@@ -10,6 +10,8 @@
 #   manifest     : garbled manifest.json (of the stage folder): refused with a clear message
 #   fresh        : restart = false discards the checkpoint and recomputes everything
 #   lbte_kill9   : kill9 in mode "lbte" (collision rows in the checkpoint)
+#   interband_kill9, interband_lbte_kill9: kill9 with transport_type = "njc23" (the inter-band
+#                  term is recomputed from the restored Gamma: bit-identical too)
 set -euo pipefail
 scenario="$1" data="$2" ph3mpi="$3" mpiexec="$4"
 shift 4
@@ -18,8 +20,12 @@ here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'pkill -9 -f "$work/" 2>/dev/null || true; rm -rf "$work"' EXIT
 export OMP_NUM_THREADS=1
-mode=rta
-if [ "$scenario" = lbte_kill9 ]; then mode=lbte scenario=kill9; fi
+mode=rta extra=""
+case "$scenario" in
+  lbte_kill9) mode=lbte scenario=kill9 ;;
+  interband_kill9) extra='transport_type = "njc23"' scenario=kill9 ;;
+  interband_lbte_kill9) mode=lbte extra='transport_type = "njc23"' scenario=kill9 ;;
+esac
 
 write_config() {  # dir temperatures restart
   mkdir -p "$1"
@@ -32,6 +38,7 @@ output_dir = "$1/out"
 mesh = [7, 7, 5]
 temperatures = $2
 restart = $3
+$extra
 TOML
 }
 run() {  # dir np [log]

@@ -47,11 +47,22 @@ case "$case_name" in
   si-lbte-reducible) mode=lbte run=si-lbte-reducible-m555 mesh="[5, 5, 5]" extra='reducible_collision_matrix = true' ;;
   aln-lbte) mode=lbte crystal=aln-lda run=aln-lbte-m775 mesh="[7, 7, 5]" ;;
   nacl-lbte) mode=lbte crystal=nacl-pbe run=nacl-lbte-m555 mesh="[5, 5, 5]" ;;
+  # Inter-band conductivity: kappa_inter compared on its scale (its off-diagonal entries are
+  # rounding noise in both codes, and it is the difference of two numbers ~2500x larger).
+  aln-njc23|aln-ibdb19|aln-smm19) crystal=aln-lda tt="${case_name#aln-}" run="aln-rta-$tt-m775" mesh="[7, 7, 5]"
+                                  extra="transport_type = \"$tt\"" check_flags+=(--scale kappa_inter) ;;
+  si-smm19) run=si-rta-smm19-m999 temps="[300, 800]" extra='transport_type = "smm19"' check_flags+=(--scale kappa_inter) ;;
+  aln-lbte-njc23) mode=lbte crystal=aln-lda run=aln-lbte-njc23-m775 mesh="[7, 7, 5]" extra='transport_type = "njc23"'
+                  check_flags+=(--scale kappa_inter) ;;
   # LBTE with the conjugate-gradient solver: the same kappa file (no coleigs: no eigenvalues).
   si-lbte-cg) mode=lbte run=si-lbte-m999 extra='lbte_solver = "cg"' ;;
   si-lbte-reducible-cg) mode=lbte run=si-lbte-reducible-m555 mesh="[5, 5, 5]"
                         extra=$'reducible_collision_matrix = true\nlbte_solver = "cg"' ;;
   aln-lbte-cg) mode=lbte crystal=aln-lda run=aln-lbte-m775 mesh="[7, 7, 5]" extra='lbte_solver = "cg"' ;;
+  # Si's 8-atom conventional cell as the primitive cell: 24 bands, many degenerate sets.
+  siconv8) crystal=si-conv8 run=siconv8-rta-m444 mesh="[4, 4, 4]" ;;
+  siconv8-lbte) mode=lbte crystal=si-conv8 run=siconv8-lbte-m333 mesh="[3, 3, 3]" ;;
+  siconv8-lbte-cg) mode=lbte crystal=si-conv8 run=siconv8-lbte-m333 mesh="[3, 3, 3]" extra='lbte_solver = "cg"' ;;
   *) echo "unknown case $case_name" >&2; exit 2 ;;
 esac
 [ "$mode" = lbte ] && check_flags+=(--scale f_vector --scale collision_eigenvalues)

@@ -84,6 +84,8 @@ struct Settings {
   bool read_pp = false;
   bool write_gamma_detail = false;
   bool write_gamma = false;  // mode rta: per-grid-point gamma files (phono3py --write-gamma)
+  // Inter-band conductivity variant: "njc23", "ibdb19" or "smm19" (phono3py --tt).
+  std::optional<std::string> transport_type;
   // |Phi|^2 and isotope weights averaged over degenerate bands (basis-invariant results).
   bool degenerate_average = false;
 

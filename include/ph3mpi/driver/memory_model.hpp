@@ -68,6 +68,7 @@ struct MemorySizes {
   bool reducible = false;
   LbteSolverKind lbte_solver = LbteSolverKind::kDirect;
   std::size_t lbte_triplet_chunk = 1;  // lbte_triplet_chunk()
+  bool interband = false;              // transport_type: velocity matrices in the output phase
   int blacs_block_size = 64;
   int nprow = 1, npcol = 1;
   bool pdsyevr = false;

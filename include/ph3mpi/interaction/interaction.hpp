@@ -49,11 +49,12 @@ class Interaction {
   // fc3 (compact or full, eV/Angstrom^3) and fc3_nonzero_indices (nullptr or its
   // (n_rows, N, N) bytes) as RealToReciprocal; masses: primitive masses (AMU);
   // band_indices: j0 to compute (empty = all, phono3py's default); cutoff_frequency
-  // (THz): modes at or below it do not interact (phono3py default 1e-4).
+  // (THz): modes at or below it do not interact (phono3py default 1e-4);
+  // batch_size: triplets per matrix product of RealToReciprocal (0 = its automatic choice).
   Interaction(const NdArray<double>& fc3, const std::int8_t* fc3_nonzero_indices, const AtomTriplets& atoms,
               const std::vector<double>& masses, const grid::BZGrid& bz_grid,
               std::vector<std::int64_t> band_indices = {}, bool make_r0_average = true,
-              double cutoff_frequency = 1e-4);
+              double cutoff_frequency = 1e-4, std::size_t batch_size = 0);
 
   // degenerate_average (config key): every |Phi|^2 is replaced by its mean over the block
   // of degenerate sets of q0, q1 and q2 it belongs to (degenerate_average.hpp), so no

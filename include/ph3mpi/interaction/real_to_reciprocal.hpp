@@ -10,22 +10,37 @@
 // atom j and with atom k as the origin and the three are averaged; atom triples flagged
 // all_shortest are counted once in the first leg with weight 3.
 //
-// Same numbers as phono3py, computed differently (see the .cpp for the derivation):
-//  * the second and third legs have q0 (fixed for all triplets of a grid point) on one
-//    of their two summed atoms, so that sum is done once per grid point (prepare_q0)
-//    and leaves an O(N) sum per triplet; only the first leg is an O(N^2) sum per triplet;
-//  * supercell atoms are regrouped by primitive atom so the sums run over contiguous
-//    blocks of a pre-arranged fc3 copy, without phono3py's per-pair atom tests;
-//    3x3x3 blocks that are exactly zero (fc3 with a cutoff) are dropped from it;
-//  * triplets go through in small batches sharing each fc3 block while it is in cache;
-//  * e^{2 pi i q.s} comes from a per-axis table of e^{2 pi i a_l (Q^T s)_l / D_l} over
-//    the BZ addresses a, instead of sin/cos per shortest vector and triplet.
-// The result for one triplet does not depend on the batch it was computed in.
+// Same numbers as phono3py, computed as a lattice Fourier sum (derivation in the .cpp).
+// Every shortest vector from atom a to an image of atom j is s = L + d_j - d_a with L a
+// lattice vector and d_p the vector from atom 0 to atom p (phono3py's pre-phase
+// vector), and q2 = G - q0 - q1 with G a reciprocal lattice vector, so that
+//
+//   Phi_t(ijk, lmn) = c e^{2 pi i G.d_k} e^{2 pi i q1.(d_j - d_k)} sum_L e^{2 pi i q1.L} W_ijk(L)[lmn]
+//
+// (c = 1/3 with the r0 average, else 1). W holds all three legs together and depends on
+// q0 only: prepare_q0 builds it once per grid point. For a batch of triplets of that
+// grid point the sum over L is, per atom block ijk, one complex matrix product
+// (triplets x lattice vectors) x (lattice vectors x 27), ZGEMM-shaped (computed by a
+// kernel of our own that keeps every triplet's bits independent of the batch; see the
+// .cpp). The lattice vectors of a block are the distinct L of its atom pairs: fewer than
+// the pairs (J, K) of the direct double sum when the supercell holds many cells.
+//
+// Since e^{2 pi i q1.L} = prod_l e^{2 pi i a_l c_l / D_l} (c = Q^T L, a the BZ address of
+// q1), a grid point with many triplets instead sums over L axis by axis (separable form,
+// see Q0Sums): c_0 and c_1 once for the (a_0, a_1) pairs of its triplets, c_2 per triplet.
+//
+// Batches: batch_size() triplets go through one product; a tuning parameter (constructor
+// argument, 0 = automatic). A triplet's numbers do not depend on the batch it was
+// computed in, nor on the number of threads.
 #pragma once
 
+#include <array>
 #include <complex>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 #include "ph3mpi/common/ndarray.hpp"
@@ -35,13 +50,101 @@
 
 namespace ph3mpi::interaction {
 
+namespace detail {
+// A nonzero fc3 block (anchor, u, v) of RealToReciprocal: supercell atoms u, v in the
+// order grouped by primitive atom; shortest: all_shortest (legs 2 and 3 skip it).
+// A std::allocator whose value-initialization leaves doubles uninitialized: the large
+// per-grid-point arrays are written in parallel right after allocation, so zeroing them
+// first would be a serial pass over memory.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using UninitializedDoubles = std::vector<double, UninitializedAllocator<double>>;
+
+// Spare per-grid-point buffers of a RealToReciprocal, reused from one grid point to the
+// next: glibc serves a fresh multi-megabyte allocation with a new mapping whose pages
+// fault on first touch, which (measured, in a VM) costs more than the sums written
+// into them. Thread-safe.
+class BufferPool {
+ public:
+  UninitializedDoubles take(std::size_t size);
+  void give(UninitializedDoubles&& buffer);
+
+ private:
+  std::mutex mutex_;
+  std::vector<UninitializedDoubles> spare_;
+};
+
+// A buffer of doubles that goes back to its pool when destroyed. Move-only.
+class PooledBuffer {
+ public:
+  PooledBuffer() = default;
+  PooledBuffer(std::shared_ptr<BufferPool> pool, std::size_t size)
+      : values_(pool->take(size)), pool_(std::move(pool)) {}
+  PooledBuffer(PooledBuffer&& other) noexcept = default;
+  PooledBuffer& operator=(PooledBuffer&& other) noexcept {
+    release();
+    values_ = std::move(other.values_);
+    pool_ = std::move(other.pool_);
+    return *this;
+  }
+  PooledBuffer(const PooledBuffer&) = delete;
+  PooledBuffer& operator=(const PooledBuffer&) = delete;
+  ~PooledBuffer() { release(); }
+
+  std::size_t size() const noexcept { return values_.size(); }
+  bool empty() const noexcept { return values_.empty(); }
+  double* data() noexcept { return values_.data(); }
+  const double* data() const noexcept { return values_.data(); }
+  double& operator[](std::size_t i) { return values_[i]; }
+  const double& operator[](std::size_t i) const { return values_[i]; }
+
+ private:
+  void release() noexcept {
+    if (pool_ && values_.capacity() > 0) pool_->give(std::move(values_));
+    values_ = UninitializedDoubles();
+    pool_.reset();
+  }
+  UninitializedDoubles values_;
+  std::shared_ptr<BufferPool> pool_;
+};
+
+struct AtomPair {
+  std::uint32_t u, v;
+  bool shortest;
+};
+}  // namespace detail
+
 class RealToReciprocal {
  public:
-  // The partial sums of the second and third legs that depend only on q0.
+  // The lattice-vector sums W_ijk(L) at one q0 (eV/Angstrom^3): for each atom block ijk
+  // its rows (lattice vectors) of 27 complex elements [l][m][n] (stored as 32 real
+  // parts, then 32 imaginary parts).
+  // With the triplets known (prepare_q0s) and many of them, the sum over L may instead be
+  // done axis by axis (separable form): the sums over c_0 and c_1 (c = Q^T L) once per
+  // grid point for the (a_0, a_1) address pairs of the triplets' q1, leaving per triplet
+  // only the sum over c_2. Then w is empty and t2, pair01 hold the partial sums.
   struct Q0Sums {
     std::int64_t grid_point = -1;  // BZ index of q0
-    std::vector<double> h;         // leg 2: [a][t][K] blocks of 27 (padded to 32) re, then 32 im
-    std::vector<double> c;         // leg 3: [a][t][J] blocks, same layout
+    detail::PooledBuffer w;
+    detail::PooledBuffer t2;           // [pair (a_0, a_1)][group][re/im][32]
+    std::vector<std::int32_t> pair01;  // [a_0 mod D_0][a_1 mod D_1] -> pair index, or -1
+    bool separable() const noexcept { return !t2.empty(); }
   };
 
   // Per-thread scratch. Reuse it across calls to avoid reallocation.
@@ -51,30 +154,45 @@ class RealToReciprocal {
 
    private:
     friend class RealToReciprocal;
-    std::vector<double> p1, p2;     // [batch][a][u] re, im of the phase sums at q1, q2
-    std::vector<double> pre;        // [batch][a] complex
-    std::vector<double> r1;         // [batch][a][j][k] complex blocks (32 re, 32 im)
-    std::vector<double> r23;        // legs 2 and 3 of one triplet, same blocks
-    std::vector<const Q0Sums*> q0;  // [batch]
+    std::vector<std::complex<double>> axis_phases;  // per axis l, e^{2 pi i a_l c / D_l} over the c range
+    std::vector<std::complex<double>> phases;       // [batch][lattice vector] e^{2 pi i q1.L}
+    std::vector<double> gathered;                   // [batch][re/im][row] phases of one block's rows
+    std::vector<double> products;                   // [block][batch][re/im][32] matrix products
+    std::vector<std::complex<double>> factors;  // [batch][j][k] c e^{2 pi i G.d_k} e^{2 pi i q1.(d_j-d_k)}
   };
 
   // fc3: (n_rows, N, N, 3, 3, 3) eV/Angstrom^3, compact (n_rows = n_patom, row p is
   // supercell atom p2s_map[p]) or full (n_rows = N). fc3_nonzero_indices: nullptr or
   // (n_rows, N, N) bytes, 0 = block known to be zero (phono3py skips it; so do we).
   // bz_grid: D_diag, Q and the BZ addresses (copied) that grid-point indices refer to.
+  // batch_size: triplets per matrix product, 0 = automatic (see batch_size()).
   // Throws ph3mpi::Error when the shapes do not match atoms.
   RealToReciprocal(const NdArray<double>& fc3, const std::int8_t* fc3_nonzero_indices,
-                   const AtomTriplets& atoms, const grid::BZGrid& bz_grid, bool make_r0_average = true);
+                   const AtomTriplets& atoms, const grid::BZGrid& bz_grid, bool make_r0_average = true,
+                   std::size_t batch_size = 0);
 
   std::size_t num_patom() const noexcept { return n_patom_; }
   std::size_t num_band() const noexcept { return 3 * n_patom_; }
   bool make_r0_average() const noexcept { return make_r0_average_; }
-  // Triplets per batch that share fc3 blocks in cache (depends on num_band only).
+  // Triplets per matrix product (callers batch their triplets by it).
   std::size_t batch_size() const noexcept { return batch_size_; }
+  // Distinct lattice vectors L over all blocks, and rows of W summed over the blocks
+  // (the inner dimensions of the products): a triplet costs 8 * 27 * num_rows() flops.
+  std::size_t num_lattice_vectors() const noexcept { return lattice_c_.size(); }
+  std::size_t num_rows() const noexcept { return block_start_.back(); }
+  // Terms (fc3 block times phase) summed into W by prepare_q0.
+  std::size_t num_terms() const noexcept { return term_row_.size(); }
+  // Lines (rows with equal c_1, c_2) and groups (equal c_2) of the separable form.
+  std::size_t num_lines() const noexcept { return line_c1_.size(); }
+  std::size_t num_groups() const noexcept { return group_c2_.size(); }
 
+  // The direct form (any triplet of this q0 can then be run).
   Q0Sums prepare_q0(std::int64_t grid_point) const;
-  // One Q0Sums per distinct triplets[t][0], in order of appearance. phono3py's triplets
-  // of a grid point on the BZ surface may start at several BZ images of it.
+  // One Q0Sums per distinct triplets[t][0], in order of appearance (phono3py's triplets
+  // of a grid point on the BZ surface may start at several BZ images of it), each in the
+  // form with fewer operations for these triplets (separable when it costs less than
+  // half, and its partial sums fit in 256 MB). run() then accepts only these triplets
+  // (or any subset of them).
   std::vector<Q0Sums> prepare_q0s(const Triplet* triplets, std::size_t num_triplets) const;
 
   // fc3 at each triplets[t] (BZ indices; q0s must hold triplets[t][0]) into
@@ -87,43 +205,64 @@ class RealToReciprocal {
            std::complex<double>* fc3_reciprocal, Workspace& workspace, bool parallel_inside = false) const;
 
   // e^{2 pi i q.r_p}-type phase sums P_q(p, J) at BZ grid point gp for every primitive
-  // atom p and supercell atom J, [p][J] (supercell order, not regrouped). For tests.
+  // atom p and supercell atom J, [p][J] (supercell order). For tests.
   std::vector<std::complex<double>> phase_factors(std::int64_t grid_point) const;
 
  private:
-  void phase_sums(std::int64_t grid_point, double* re, double* im) const;  // [a][u] regrouped order
+  // e^{2 pi i q.s} for every shortest vector s at BZ grid point gp.
+  std::vector<std::complex<double>> svec_phases(std::int64_t grid_point) const;
   std::complex<double> pre_phase(std::size_t a, const Triplet& triplet) const;
-  void assemble(const Q0Sums& q0, const double* p1, const double* p2, const double* pre, const double* r1,
-                double* r23, std::complex<double>* out) const;
+  // Index of (a_0 mod D_0, a_1 mod D_1) of the triplet's q1 in Q0Sums::pair01.
+  std::size_t pair01_key(const Triplet& triplet) const;
+  // The separable partial sums of q0 for the given (a_0, a_1) pairs (see Q0Sums).
+  void make_separable(Q0Sums& q0, const std::vector<std::size_t>& keys) const;
+  // Calls term(leg, anchor, pair, s, s') for every term of block b's W (see the .cpp).
+  template <typename F>
+  void for_each_term(std::size_t b, F&& term) const;
+  void run_same_q0(const Q0Sums& q0, const Triplet* triplets, std::size_t nt, std::complex<double>* out,
+                   Workspace& ws, bool parallel_inside) const;
 
   std::size_t n_patom_ = 0, n_satom_ = 0, n_cell_ = 0, batch_size_ = 1;
   bool make_r0_average_ = true;
-  std::vector<std::size_t> sorted_atoms_;  // u -> supercell atom, grouped by primitive atom
-  // Leg-1 fc3 (times 3 where all_shortest): the rows (27 used of 32) of block (a, u, k)
-  // that are not all zero are f1_[f1_start_[(a N + u) n_p + k] ...], for the atoms
-  // v = k n_c + f1_index_[...] of primitive type k.
-  std::vector<double> f1_;
-  std::vector<std::uint32_t> f1_index_;
-  std::vector<std::size_t> f1_start_;
-  // Legs 2 and 3 fc3 (zero where all_shortest), [a][u][v][32], with a nonzero-row mask;
-  // empty without r0 average.
-  std::vector<double> f23_;
-  std::vector<char> f23_nonzero_;
-  // Nonzero rows of the q0 sums H (leg 2) and C (leg 3), per (a, t, block).
-  struct RowList {
-    std::vector<std::size_t> start;
-    std::vector<std::uint32_t> index;
-  };
-  RowList h_rows_, c_rows_;
-  // Shortest vectors from primitive atom a to supercell atom sorted_atoms_[u]: [a][u] -> svec range.
+  // Shortest vectors from primitive atom a to supercell atom sorted_atoms_[u]
+  // (supercell atoms grouped by primitive atom): [a][u] -> {count, first}.
+  std::vector<std::size_t> sorted_atoms_;
   std::vector<std::array<std::int64_t, 2>> multi_sorted_;
+  std::vector<double> inv_multi_;  // [a][u] 1 / count
   std::vector<Eigen::Vector3d> svecs_;
-  std::vector<Eigen::Vector3d> pre_svecs_;  // [a] svec used for the pre-phase (atom 0 -> atom a)
-  // Phase table: for svec s and axis l, e^{2 pi i a (Q^T s)_l / D_l} for a in [amin_l, amax_l].
-  std::array<std::int64_t, 3> amin_{}, alen_{};
-  std::size_t table_stride_ = 0;  // alen_[0] + alen_[1] + alen_[2]
-  std::vector<double> table_;     // [s][offset_l + a - amin_l] complex
+  std::vector<std::array<double, 3>> svec_y_;  // (Q^T s)_l / D_l: q.s = sum_l a_l y_l
+  std::vector<Eigen::Vector3d> pre_svecs_;     // d_a: shortest vector from atom 0 to atom a
+  // Nonzero fc3 blocks (a, u, v) by anchor a: pairs_[pair_start_[a] .. pair_start_[a+1]),
+  // their fc3 elements fc3_[pair][27]; legs 2 and 3 skip the all_shortest ones.
+  std::vector<std::size_t> pair_start_;
+  std::vector<detail::AtomPair> pairs_;
+  std::vector<double> fc3_;
+  std::vector<std::size_t> pair_index_;  // [(a n_s + u) n_p + t]: first pair (a, u, v of type t)
+  // Row (within its block) of every term of W, block after block in prepare_q0's order
+  // (for_each_term); block b's terms start at block_term_start_[b].
+  std::vector<std::uint32_t> term_row_;
+  std::vector<std::size_t> block_term_start_;
+  // Block b = (i n_p + j) n_p + k has rows block_start_[b] .. block_start_[b+1], whose
+  // lattice vectors are row_lattice_[row] (indices into lattice_c_).
+  std::vector<std::size_t> block_start_;
+  std::vector<std::uint32_t> row_lattice_;
+  // Rows are ordered by c = Q^T L (c2, c1, c0). Lines: runs of rows with equal (c1, c2),
+  // rows line_row_start_[x] .. [x + 1], c1 offset line_c1_[x]; groups: runs of lines with
+  // equal c2, lines group_line_start_[g] .. [g + 1], c2 offset group_c2_[g]. Block b owns
+  // lines block_line_start_[b] .. and groups block_group_start_[b] ..
+  std::vector<std::size_t> line_row_start_, group_line_start_, block_line_start_, block_group_start_;
+  std::vector<std::uint32_t> line_c1_, group_c2_;
+  std::size_t max_block_rows_ = 0;
+  // Q^T L - c_min_ of every distinct lattice vector L: q1.L = sum_l a_l (Q^T L)_l / D_l.
+  std::vector<std::array<std::uint32_t, 3>> lattice_c_;
+  std::array<std::int64_t, 3> c_min_{};
+  std::array<std::size_t, 3> c_len_{};
+  // e^{2 pi i n / D_l}, n = 0 .. D_l - 1, per axis l.
+  std::array<std::vector<std::complex<double>>, 3> roots_;
+  // (Q^T (d_j - d_k))_l / D_l per (j, k): q1.(d_j - d_k) = sum_l a_l y_l.
+  std::vector<std::array<double, 3>> offset_y_;
   std::vector<grid::Vector3l> addresses_;
+  std::shared_ptr<detail::BufferPool> pool_ = std::make_shared<detail::BufferPool>();
   grid::Vector3l D_diag_;
   grid::Matrix3l Q_;
 };

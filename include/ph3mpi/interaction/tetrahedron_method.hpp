@@ -10,24 +10,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include <Eigen/Dense>
-
 namespace ph3mpi::interaction {
 
-// [tetrahedron][vertex][component] integer grid-address offsets from the
-// central grid point; vertex 0 of every tetrahedron is the centre (0, 0, 0).
-using TetrahedraRelativeGridAddress = std::array<std::array<std::array<std::int64_t, 3>, 4>, 24>;
-
-// Index 0..3 of the shortest main diagonal a+b+c, -a+b+c, a-b+c, a+b-c of the
-// microzone (columns of microzone_lattice); the first one wins a tie.
-int tetrahedra_main_diagonal(const Eigen::Matrix3d& microzone_lattice);
-
-// The 24 tetrahedra around a grid point for cuts along main diagonal 0..3, in
-// phonopy's order (the same table as its C implementation).
-TetrahedraRelativeGridAddress tetrahedra_relative_grid_address(int main_diagonal);
-
-// phonopy get_tetrahedra_relative_grid_address(microzone_lattice).
-TetrahedraRelativeGridAddress get_tetrahedra_relative_grid_address(const Eigen::Matrix3d& microzone_lattice);
+// The 24 tetrahedra around a grid point are grid::tetrahedra_relative_grid_address
+// (grid/tetrahedron_grid.hpp); vertex 0 of each is the grid point itself.
 
 // Vertex energies of the tetrahedra around a grid point, each sorted
 // ascending once, so that the weight can be evaluated at many omegas without
@@ -59,5 +45,20 @@ int sort_tetrahedra(const double* tetrahedra_omegas_flat, const double* ascendin
 // summed over grid points with their values it gives the density of states).
 double tetrahedra_delta_weight(double omega, const SortedTetrahedra& sorted);
 double tetrahedra_delta_weight(double omega, const double tetrahedra_omegas[24][4]);
+
+// The same in structure-of-arrays form, evaluated several tetrahedra at a time (SIMD)
+// with the same operations per tetrahedron, so the weights are bit for bit those of
+// the functions above.
+struct SortedTetrahedraSoA {
+  int count = 0;                  // tetrahedra kept (<= 24), in their original order
+  alignas(64) double e[4][24];    // e[k][t]: k-th smallest vertex value of tetrahedron t
+  alignas(64) double centre[24];  // position 0..3 of the central vertex after sorting
+};
+
+// vertex_values[v][t]: value at vertex v (0 = centre) of tetrahedron t. Sorts all 24 and
+// keeps those whose open range (e0, e3) contains one of the ascending omegas.
+int sort_tetrahedra_soa(const double (*vertex_values)[24], const double* ascending_omegas,
+                        std::size_t num_omegas, SortedTetrahedraSoA& sorted);
+double tetrahedra_delta_weight(double omega, const SortedTetrahedraSoA& sorted);
 
 }  // namespace ph3mpi::interaction

@@ -10,12 +10,14 @@
 //   grid_matrix, P_matrix, Q_matrix (3,3) i8   only for a generalized regular grid
 //   frequency          (gp,nb)    f8 gz   THz
 //   group_velocity     (gp,nb,3)  f8 gz   THz Angstrom
-//   gv_by_gv           (gp,nb,6)  f8      (THz Angstrom)^2   RTA only
+//   gv_by_gv           (gp,nb,6)  f8      (THz Angstrom)^2   RTA only (not inter-band)
 //   heat_capacity      (T,gp,nb)  f8 gz   eV/K
 //   kappa              (T,6)      f8      W/(m K), Voigt xx yy zz yz xz xy
-//   mode_kappa         (T,gp,nb,6) f8 gz  RTA only
+//   mode_kappa         (T,gp,nb,6) f8 gz  RTA only (not inter-band)
+//   kappa_intra, kappa_inter (T,6) f8 gz  RTA inter-band: the intra- and inter-band parts of kappa
 //   kappa_RTA          (T,6)      f8      LBTE only
 //   mode_kappa_RTA     (T,gp',nb,6) f8 gz LBTE only
+//   kappa_inter, kappa_intra_exact, kappa_intra_RTA (T,6) f8 gz   LBTE inter-band
 //   f_vector           (gp',nb,3) f8 gz   LBTE only
 //   gamma              (T,gp,nb)  f8 gz   THz
 //   gamma_isotope      (gp,nb)    f8 gz   with isotope scattering
@@ -85,6 +87,10 @@ struct KappaFileLayout {
   bool has_gamma_isotope = false;
   bool has_gamma_N_U = false;
   bool has_ave_pp = false;
+  // Inter-band conductivity (transport_type): RTA drops gv_by_gv and mode_kappa and adds
+  // kappa_intra, kappa_inter after kappa (kappa is the total); LBTE adds kappa_inter,
+  // kappa_intra_exact, kappa_intra_RTA after mode_kappa_RTA (kappa stays the LBTE kappa).
+  bool interband = false;
   std::optional<double> sigma;               // smearing width (THz); none = tetrahedron method
   std::optional<double> sigma_cutoff_width;  // in units of sigma
   std::optional<double> boundary_mfp;        // micrometre
@@ -153,7 +159,8 @@ std::unique_ptr<KappaFile> create_kappa_file(const std::string& path, const Kapp
 // per-grid-point datasets carry all rows; absent optional ones are empty NdArrays.
 struct KappaFileData {
   NdArray<double> frequency, group_velocity, gv_by_gv, heat_capacity, kappa, mode_kappa;
-  NdArray<double> kappa_RTA, mode_kappa_RTA, f_vector;  // LBTE
+  NdArray<double> kappa_RTA, mode_kappa_RTA, f_vector;                           // LBTE
+  NdArray<double> kappa_intra, kappa_inter, kappa_intra_exact, kappa_intra_RTA;  // inter-band
   NdArray<double> gamma, gamma_isotope, gamma_N, gamma_U, ave_pp, qpoint;
   NdArray<std::int64_t> weight, grid_point;
 };

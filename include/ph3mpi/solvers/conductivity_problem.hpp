@@ -12,7 +12,10 @@
 #include <vector>
 
 #include "ph3mpi/grid/bz_grid.hpp"
+#include "ph3mpi/interaction/phonon_view.hpp"
+#include "ph3mpi/phonon/dynamical_matrix.hpp"
 #include "ph3mpi/phonon/group_velocity.hpp"
+#include "ph3mpi/transport/heat_capacity_matrix.hpp"
 
 namespace ph3mpi::solvers {
 
@@ -31,6 +34,11 @@ struct ConductivityProblem {
   // false (phono3py's --noks): grid_points are every grid point with weight 1, and
   // gv_by_gv has no star rotations (identity only, multiplicity 1).
   bool is_kappa_star = true;
+  // Inter-band (coherence) conductivity (config transport_type, solvers/interband_term.hpp):
+  // the variant, and what the velocity matrices need: D(q) and the eigenvectors on the BZ grid.
+  std::optional<transport::InterbandVariant> interband;
+  const phonon::DynamicalMatrix* dynamical_matrix = nullptr;
+  interaction::PhononView phonons;
 
   std::size_t num_grid_points() const noexcept { return grid_points.size(); }
   std::size_t num_temperatures() const noexcept { return temperatures.size(); }

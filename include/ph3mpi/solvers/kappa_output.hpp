@@ -18,8 +18,9 @@ namespace ph3mpi::solvers {
 void describe_grid(const grid::BZGrid& bz_grid, io::KappaFileLayout& layout);
 
 // The rows [first, first + count) of the ir grid points, with what every kappa file holds
-// for them. Group velocities come from problem.group_velocity (phonopy's GroupVelocity with
-// site symmetry), heat capacities from the frequencies.
+// for them. Group velocities: group_velocities_of (phonopy's GroupVelocity with site
+// symmetry, or the projected velocity-matrix diagonal of an inter-band run), heat capacities
+// from the frequencies.
 struct GridPointRows {
   std::size_t first = 0;
   std::size_t count = 0;

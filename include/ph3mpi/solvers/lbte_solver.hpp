@@ -16,6 +16,7 @@
 #include "ph3mpi/parallel/blacs_grid.hpp"
 #include "ph3mpi/solvers/lbte_linear_solvers.hpp"
 #include "ph3mpi/solvers/lbte_system.hpp"
+#include "ph3mpi/transport/interband_kappa.hpp"
 
 namespace ph3mpi::solvers {
 
@@ -41,16 +42,24 @@ std::vector<LbteTemperatureResult> solve_lbte(const parallel::BlacsGrid& blacs, 
                                               const LbteOptions& options, const common::TraceSink& trace,
                                               std::ostream& log);
 
-// Collective; rank 0 writes kappa-m<mesh>[-s<sigma>].hdf5 in phono3py's LBTE layout and,
-// with the direct solver, coleigs-m<mesh>[-s<sigma>].hdf5 (the collision eigenvalues).
-// Returns the kappa file's path.
+// Collective, with problem.interband: kappa_inter (and the total) from the Gamma (+ isotope)
+// of the LBTE run, without boundary scattering as phono3py (solvers/interband_term.hpp).
+transport::InterbandKappa lbte_interband_kappa(const parallel::Context& context, const LbteSystem& system);
+
+// Collective; rank 0 writes kappa-m<mesh>[-s<sigma>].hdf5 in phono3py's LBTE layout (with
+// the inter-band datasets when `interband` is given) and, with the direct solver,
+// coleigs-m<mesh>[-s<sigma>].hdf5 (the collision eigenvalues). Returns the kappa file's path.
 std::filesystem::path write_lbte_files(const parallel::Context& context, const LbteSystem& system,
                                        const std::vector<LbteTemperatureResult>& results,
+                                       const std::optional<transport::InterbandKappa>& interband,
                                        std::optional<double> sigma, std::optional<double> sigma_cutoff,
                                        const std::filesystem::path& output_dir);
 
-// phono3py's two tables (LBTE, then RTA).
+// phono3py's tables: LBTE, then RTA; with the inter-band term its K_intra / K_intra_RTA /
+// K_inter / K_TOT table instead.
 std::string lbte_kappa_tables(const std::vector<double>& temperatures,
-                              const std::vector<LbteTemperatureResult>& results);
+                              const std::vector<LbteTemperatureResult>& results,
+                              const std::optional<transport::InterbandKappa>& interband,
+                              const std::string& title);
 
 }  // namespace ph3mpi::solvers

@@ -42,6 +42,9 @@ class LbteSystem {
   const transport::LbteLayout& layout() const noexcept { return layout_; }
   std::int64_t size() const noexcept { return static_cast<std::int64_t>(layout_.size()); }
   const ConductivityProblem& problem() const noexcept { return problem_; }
+  // This rank's contiguous block of the irreducible grid points.
+  std::size_t block_first() const noexcept { return first_; }
+  std::size_t block_count() const noexcept { return count_; }
 
   // Replicated, over the irreducible grid points in file order.
   const NdArray<double>& gamma() const noexcept { return gamma_; }                  // (T, N_ir, nb) THz

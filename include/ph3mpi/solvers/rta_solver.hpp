@@ -4,8 +4,9 @@
 // gv_by_gv over the star and mode_kappa (transport/rta_kappa), and kappa is summed rank
 // after rank in grid-point order (parallel::ordered_accumulate), so it is bit-identical at
 // any rank count. The writer stores every rank's rows of kappa-m<mesh>[-s<sigma>].hdf5
-// with collective parallel-HDF5 writes (one file per integration method). One rank is the
-// serial case.
+// with collective parallel-HDF5 writes (one file per integration method). With
+// transport_type the inter-band term replaces mode_kappa (solvers/interband_term.hpp). One
+// rank is the serial case.
 #pragma once
 
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "ph3mpi/solvers/conductivity_problem.hpp"
 #include "ph3mpi/solvers/grid_point_results.hpp"
 #include "ph3mpi/solvers/kappa_output.hpp"
+#include "ph3mpi/transport/interband_kappa.hpp"
 
 namespace ph3mpi::solvers {
 
@@ -36,8 +38,11 @@ struct RtaMethodResult {
 
 struct RtaSolution {
   GridPointRows rows;        // this rank's block
-  NdArray<double> gv_by_gv;  // (count, nb, 6) (THz Angstrom)^2
+  NdArray<double> gv_by_gv;  // (count, nb, 6) (THz Angstrom)^2 (not with problem.interband)
   std::vector<RtaMethodResult> methods;
+  // With problem.interband: kappa (the total), kappa_intra, kappa_inter (methods, T, 6);
+  // methods[m].kappa is then the total, and mode_kappa is not formed (phono3py writes none).
+  std::optional<transport::InterbandKappa> interband;
 };
 
 // Collective over `context`.

@@ -1,62 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <random>
-#include <set>
 
-#include "ph3mpi/common/error.hpp"
 #include "ph3mpi/interaction/tetrahedron_method.hpp"
-#include "reference_grid.hpp"
 
 namespace ia = ph3mpi::interaction;
-namespace pt = ph3mpi::test;
-
-TEST(TetrahedronMethod, RelativeGridAddressMatchesPhonopy) {
-  std::vector<std::pair<std::string, std::string>> groups = {{"si-pbesol", "m999"},
-                                                             {"si-pbesol", "grg_mesh30"},
-                                                             {"nacl-pbe", "m999"},
-                                                             {"mgo", "m999"},
-                                                             {"aln-lda", "m775"}};
-  std::set<int> diagonals;
-  for (const auto& [name, mesh] : groups) {
-    ph3mpi::io::Hdf5File f(pt::data_path(name + "/reference/grid.hdf5"));
-    const auto reference = f.read_int(mesh + "/tetrahedra_relative_grid_address");
-    const auto microzone = pt::matrix3d_at(f.read_double(mesh + "/microzone_lattice"));
-    diagonals.insert(ia::tetrahedra_main_diagonal(microzone));
-    const auto table = ia::get_tetrahedra_relative_grid_address(microzone);
-    std::size_t k = 0;
-    for (int t = 0; t < 24; ++t) {
-      for (int v = 0; v < 4; ++v) {
-        for (int c = 0; c < 3; ++c) EXPECT_EQ(table[t][v][c], reference[k++]) << name << " " << mesh;
-      }
-    }
-  }
-  // fcc meshes cut along diagonal 0, the hexagonal AlN mesh along diagonal 1.
-  EXPECT_EQ(diagonals, (std::set<int>{0, 1}));
-}
-
-TEST(TetrahedronMethod, AllTablesTileTheNeighbourhoodOfAGridPoint) {
-  for (int d = 0; d < 4; ++d) {
-    const auto table = ia::tetrahedra_relative_grid_address(d);
-    std::set<std::vector<std::int64_t>> distinct;
-    for (int t = 0; t < 24; ++t) {
-      // Vertex 0 is the centre; the three edges from it span one sixth of a microzone.
-      for (int c = 0; c < 3; ++c) EXPECT_EQ(table[t][0][c], 0);
-      Eigen::Matrix3d edges;
-      for (int v = 1; v < 4; ++v) {
-        for (int c = 0; c < 3; ++c) edges(c, v - 1) = static_cast<double>(table[t][v][c]);
-      }
-      EXPECT_NEAR(std::abs(edges.determinant()), 1.0, 1e-12);
-      std::vector<std::int64_t> key;
-      std::set<std::vector<std::int64_t>> vertices;
-      for (int v = 1; v < 4; ++v) vertices.insert({table[t][v][0], table[t][v][1], table[t][v][2]});
-      for (const auto& x : vertices) key.insert(key.end(), x.begin(), x.end());
-      distinct.insert(key);
-    }
-    EXPECT_EQ(distinct.size(), 24u) << "diagonal " << d;
-  }
-  EXPECT_THROW(ia::tetrahedra_relative_grid_address(4), ph3mpi::Error);
-}
 
 TEST(TetrahedronMethod, DeltaWeightIntegratesToOne) {
   // Each tetrahedron contributes 1/4 of its unit density of states to its
@@ -134,4 +84,46 @@ TEST(TetrahedronMethod, SortingKeepsTrackOfTheCentre) {
   ia::sort_tetrahedra(tied, s);
   EXPECT_EQ(s.omegas[0][s.centre[0]], 1.0);
   EXPECT_EQ(s.omegas[0][0], 0.0);
+}
+
+// The vectorized (structure-of-arrays) sort and weight give the bits of the scalar ones,
+// also with ties, values within the 1e-10 epsilon of each other and omegas on vertex
+// values: every branch of the weight formula, in every lane position.
+TEST(TetrahedronMethod, StructureOfArraysGivesTheSameBits) {
+  std::mt19937_64 rng(13);
+  // Few distinct levels (ties), each with a jitter far below or near the epsilon.
+  std::uniform_int_distribution<int> level(0, 5), kind(0, 3);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::size_t compared = 0, nonzero = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    double flat[96];
+    for (double& x : flat) {
+      const int k = kind(rng);
+      const double jitter = k == 0 ? 0.0 : k == 1 ? 3e-11 * unit(rng) : k == 2 ? 1e-3 * unit(rng) : unit(rng);
+      x = level(rng) + jitter;
+    }
+    std::vector<double> omegas = {0.5 + 5 * unit(rng), static_cast<double>(level(rng)), 2.5, flat[5],
+                                  flat[17] + 1e-12};
+    std::sort(omegas.begin(), omegas.end());
+    ia::SortedTetrahedra aos;
+    ia::sort_tetrahedra(flat, omegas.data(), omegas.size(), aos);
+    double by_vertex[4][24];
+    for (int t = 0; t < 24; ++t) {
+      for (int v = 0; v < 4; ++v) by_vertex[v][t] = flat[4 * t + v];
+    }
+    ia::SortedTetrahedraSoA soa;
+    ASSERT_EQ(ia::sort_tetrahedra_soa(by_vertex, omegas.data(), omegas.size(), soa), aos.count);
+    for (int t = 0; t < aos.count; ++t) {
+      for (int k = 0; k < 4; ++k) ASSERT_EQ(soa.e[k][t], aos.omegas[t][k]);
+      ASSERT_EQ(soa.centre[t], static_cast<double>(aos.centre[t]));
+    }
+    for (const double w : omegas) {
+      const double a = ia::tetrahedra_delta_weight(w, aos), b = ia::tetrahedra_delta_weight(w, soa);
+      ASSERT_EQ(std::memcmp(&a, &b, sizeof a), 0)
+          << "trial " << trial << " omega " << w << ": " << a << " " << b;
+      ++compared;
+      nonzero += a != 0.0;
+    }
+  }
+  EXPECT_GT(nonzero, compared / 4);
 }
