@@ -7,7 +7,8 @@
 #   2. write_gamma = true: ph3mpi's kappa-m888-g<gp>.hdf5 have phono3py's file names,
 #      datasets, shapes, dtypes and compression, and its values (1e-10 on the scale;
 #      check_gamma_files.py), the kappa file is the same as without write_gamma;
-#   3. read_gamma of ph3mpi's own files (at 1 rank) gives the kappa file of step 2 bit for bit;
+#   3. read_gamma of ph3mpi's own files (at 1 rank) gives the kappa file of step 2 bit for bit,
+#      and with transport_type = smm19 the file of a run that computes Gamma;
 #   4. refusals naming the file and the mismatch: a missing file, other temperatures,
 #      is_N_U without gamma_N/gamma_U.
 # Usage: run_gamma_files_case.sh DATA_DIR PH3MPI MPIEXEC [MPIEXEC_FLAGS...]
@@ -50,6 +51,15 @@ echo "== 3. read_gamma of ph3mpi's files"
 write_config "$work/again" "read_gamma = \"$work/write/out\""
 run "$work/again" 1
 /usr/bin/python3 "$here/compare_exact.py" "$work/again/out/kappa-m888.hdf5" "$work/write/out/kappa-m888.hdf5"
+
+echo "== 3b. read_gamma with the inter-band term (transport_type = smm19)"
+# The inter-band sums take Gamma_j + Gamma_j' from the files and compute the velocity
+# matrices themselves: the same kappa, kappa_intra and kappa_inter as computing Gamma.
+write_config "$work/tt-read" $'transport_type = "smm19"\nread_gamma = "'"$work/write/out"'"'
+run "$work/tt-read" 2
+write_config "$work/tt-computed" 'transport_type = "smm19"'
+run "$work/tt-computed" 2
+/usr/bin/python3 "$here/compare_exact.py" "$work/tt-read/out/kappa-m888.hdf5" "$work/tt-computed/out/kappa-m888.hdf5"
 
 echo "== 4. refusals"
 refuse() {  # dir fragment...
