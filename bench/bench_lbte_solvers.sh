@@ -19,7 +19,7 @@ export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 mpi_flags=(--oversubscribe --bind-to none -x OMP_NUM_THREADS -x OPENBLAS_NUM_THREADS)
 if [ "$(id -u)" -eq 0 ]; then mpi_flags+=(--allow-run-as-root); fi
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores; $(date -u +%Y-%m-%d)"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc --all) cores; $(date -u +%Y-%m-%d)"
 
 config() {  # mesh solver [extra line] -> config path
   local path="$work/m$1-$2.toml"
@@ -59,7 +59,7 @@ for m in $meshes; do
       times[$solver]+="$t "
       rss[$solver]="$r0 $r1"
       n[$solver]="$(grep -o 'collision matrix [0-9]* x' "$work/log" | awk '{print $3}')"
-      iters[$solver]="$(grep -o 'converged in [0-9]* iterations' "$work/log" | awk '{print $3}')"
+      iters[$solver]="$(grep -o 'converged in [0-9]* iterations' "$work/log" | awk '{print $3}' || true)"
       kxx[$solver]="$(grep -A2 'LBTE -----' "$work/log" | tail -1 | awk '{print $2}')"
     done
   done

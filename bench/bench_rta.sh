@@ -15,7 +15,8 @@
 #   3, "AMD EPYC" 2 vCPU: the table of issue 13).
 # Usage: bench/bench_rta.sh [build-dir]
 #   env: REPEAT (3), CASES ("si aln"), SPLITS ("1x2 2x1 1x1"), BASE_BUILD, PHONO3PY_PYTHON,
-#        PHONO3PY_REPEAT (REPEAT), PHONO3PY_THREADS (2)
+#        PHONO3PY_REPEAT (REPEAT), PHONO3PY_THREADS (2), PAIR (0; 1: also two independent
+#        1x1 runs at once, the machine's throughput ceiling for two processes)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$here/build}"
@@ -67,7 +68,7 @@ run_ph3mpi() {
   echo "$(echo "$end - $start" | bc -l) $kxx ${rss%+}"
 }
 
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc --all) cores"
 echo "this: $build${base:+; base: $base}${p3py:+; phono3py: $p3py}"
 printf '%-5s %-6s %-8s %10s %12s %s\n' case split build wall_s kappa_xx rss_MB_per_rank
 for c in $cases; do
@@ -107,6 +108,27 @@ for c in $cases; do
   else
     printf '%-5s recorded phono3py %.1f s (2 threads): phono3py/this(%s) %.2f\n' "$c" "${RECORDED[$c]}" "$first" \
       "$(ratio "${RECORDED[$c]}" "${med[$first]}")"
+  fi
+  if [ "${PAIR:-0}" = 1 ]; then
+    # The machine's own ceiling for two processes: two independent 1x1 runs at once. On a
+    # VM whose second vCPU is a hyperthread this is well below 2x, and no split of one run
+    # over 2 ranks can beat it.
+    pair_t=()
+    for _ in $(seq "$repeat"); do
+      start=$(date +%s.%N)
+      for k in 1 2; do
+        OMP_NUM_THREADS=1 "$build/ph3mpi" "$(config "$c" "pair$k")" > "$work/pair$k.log" &
+      done
+      wait
+      end=$(date +%s.%N)
+      pair_t+=("$(echo "$end - $start" | bc -l)")
+    done
+    med[pair]="$(printf '%s\n' "${pair_t[@]}" | median)"
+    printf '%-5s %-6s %-8s %10.2f   two independent 1x1 runs at once\n' "$c" 2x1x1 this "${med[pair]}"
+    if [ -n "${med[1x1]:-}" ]; then
+      printf '%-5s machine throughput with 2 processes: %.2fx of one (2 t(1x1) / t(pair))\n' "$c" \
+        "$(echo "2 * ${med[1x1]} / ${med[pair]}" | bc -l)"
+    fi
   fi
   if [ -n "${med[1x1]:-}" ] && [ -n "${med[2x1]:-}" ]; then
     printf '%-5s parallel efficiency 1 -> 2 ranks: %.3f\n' "$c" "$(echo "${med[1x1]} / (2 * ${med[2x1]})" | bc -l)"
