@@ -104,7 +104,7 @@ int run(const std::string& name, const std::string& mesh, const std::string& var
   view.num_grid_points = ph.frequencies.shape[0];
   view.num_band = nb;
   const interaction::Interaction itr = driver::make_interaction(inputs, bz);
-  const driver::GridPointGamma gamma_kernel(inputs.settings, itr, view, ph.frequencies, bz, {}, {});
+  const driver::GridPointGamma gamma_kernel(inputs.settings, itr, view, ph.frequencies, bz, {});
   const phonon::GroupVelocity gv_kernel(*dm, inputs.primitive_symmetry.reciprocal_operations, inputs.symprec);
   const double conversion = transport::kappa_unit_conversion(inputs.primitive.volume());
   const std::vector<double> temperatures = {300.0};

@@ -19,7 +19,7 @@ export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 mpi_flags=(--oversubscribe --bind-to none -x OMP_NUM_THREADS -x OPENBLAS_NUM_THREADS)
 if [ "$(id -u)" -eq 0 ]; then mpi_flags+=(--allow-run-as-root); fi
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores; $(date -u +%Y-%m-%d)"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc --all) cores; $(date -u +%Y-%m-%d)"
 
 config() {  # mesh solver [extra line] -> config path
   local path="$work/m$1-$2.toml"
@@ -50,19 +50,24 @@ run() {  # config -> "wall rss_MB_rank0 rss_MB_rank1"
 
 printf '%-9s %-7s %6s %9s %16s %11s %14s\n' mesh solver n wall_s rss_MB_per_rank iterations kappa_xx
 for m in $meshes; do
-  for solver in direct cg; do
-    cfg="$(config "$m" "$solver")"
-    times=() rss=""
-    for _ in $(seq "$repeat"); do
-      read -r t r0 r1 <<< "$(run "$cfg")"
-      times+=("$t"); rss="$r0 $r1"
+  # The two solvers alternate within each repeat, so that a change of the machine's load
+  # hits both alike.
+  declare -A times=() rss=() n=() iters=() kxx=()
+  for _ in $(seq "$repeat"); do
+    for solver in direct cg; do
+      read -r t r0 r1 <<< "$(run "$(config "$m" "$solver")")"
+      times[$solver]+="$t "
+      rss[$solver]="$r0 $r1"
+      n[$solver]="$(grep -o 'collision matrix [0-9]* x' "$work/log" | awk '{print $3}')"
+      iters[$solver]="$(grep -o 'converged in [0-9]* iterations' "$work/log" | awk '{print $3}' || true)"
+      kxx[$solver]="$(grep -A2 'LBTE -----' "$work/log" | tail -1 | awk '{print $2}')"
     done
-    n="$(grep -o 'collision matrix [0-9]* x' "$work/log" | awk '{print $3}')"
-    iters="$(grep -o 'converged in [0-9]* iterations' "$work/log" | awk '{print $3}')"
-    kxx="$(grep -A2 'LBTE -----' "$work/log" | tail -1 | awk '{print $2}')"
-    printf '%-9s %-7s %6s %9.2f %16s %11s %14s\n' "${m}^3" "$solver" "$n" \
-      "$(printf '%s\n' "${times[@]}" | median)" "$rss" "${iters:--}" "$kxx"
   done
+  for solver in direct cg; do
+    printf '%-9s %-7s %6s %9.2f %16s %11s %14s\n' "${m}^3" "$solver" "${n[$solver]}" \
+      "$(printf '%s\n' ${times[$solver]} | median)" "${rss[$solver]}" "${iters[$solver]:--}" "${kxx[$solver]}"
+  done
+  unset times rss n iters kxx
 done
 
 echo

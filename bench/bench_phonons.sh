@@ -34,6 +34,6 @@ TOML
     "${times[*]}" "$(awk -v m="$med_m" 'BEGIN {print m / 1024}')"
 }
 
-echo "ph3mpi phonons benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS"
+echo "ph3mpi phonons benchmark, $(date -u +%Y-%m-%d), $(nproc --all) cores, OMP_NUM_THREADS=$OMP_NUM_THREADS"
 run_case si-pbesol "19, 19, 19"
 run_case aln-lda "13, 13, 9"

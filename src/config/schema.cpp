@@ -117,6 +117,17 @@ std::vector<KeyDecl> make_declarations() {
     add(d);
   }
   {
+    KeyDecl d = declare("read_gamma", "inputs", KeyType::kPath);
+    d.default_doc = "unset (compute)";
+    d.doc =
+        "Folder of per-grid-point gamma files kappa-m<mesh>-g<gp>[-s<sigma>].hdf5 (phono3py --write-gamma, "
+        "or "
+        "ph3mpi's write_gamma): mode rta reads the ph-ph Gamma from them instead of computing it (phono3py "
+        "--read-gamma); a missing file or one of another mesh, temperatures, sigma, band count or grid point "
+        "is refused";
+    add(d);
+  }
+  {
     KeyDecl d = declare("symprec", "inputs", KeyType::kFloat);
     d.default_doc = "yaml symmetry_tolerance, else 1e-5";
     d.lower = above(0.0);
@@ -167,6 +178,15 @@ std::vector<KeyDecl> make_declarations() {
     add(d);
   }
   {
+    KeyDecl d = declare("is_kappa_star", "grid", KeyType::kBool);
+    d.default_value = true;
+    d.doc =
+        "Modes rta and lbte: sum kappa over the irreducible grid points with their star (weights, "
+        "rotations); "
+        "false: every grid point with weight 1 and no star rotations (phono3py --noks)";
+    add(d);
+  }
+  {
     KeyDecl d = declare("grid_points", "grid", KeyType::kIntArray);
     d.default_doc = "[]";
     d.lower = at_least(0.0);
@@ -190,7 +210,36 @@ std::vector<KeyDecl> make_declarations() {
     d.upper = at_most(100000.0);  // far above any melting point; ~1e300 K overflows Gamma
     d.min_items = 1;
     d.unit = "K";
-    d.doc = "Temperatures";
+    d.doc = "Temperatures (or a range: tmin, tmax, tstep)";
+    add(d);
+  }
+  {
+    KeyDecl d = declare("tmin", "integration", KeyType::kFloat);
+    d.default_doc = "0.0 when tmax or tstep is given";
+    d.lower = at_least(0.0);
+    d.upper = at_most(100000.0);
+    d.unit = "K";
+    d.doc =
+        "Temperature range instead of temperatures (phono3py --tmin/--tmax/--tstep): numpy.arange(tmin, tmax "
+        "+ tstep / 10, tstep)";
+    add(d);
+  }
+  {
+    KeyDecl d = declare("tmax", "integration", KeyType::kFloat);
+    d.default_doc = "1000.0 when tmin or tstep is given";
+    d.lower = at_least(0.0);
+    d.upper = at_most(100000.0);
+    d.unit = "K";
+    d.doc = "Highest temperature of the range (included when it is tmin + n tstep)";
+    add(d);
+  }
+  {
+    KeyDecl d = declare("tstep", "integration", KeyType::kFloat);
+    d.default_doc = "10.0 when tmin or tmax is given";
+    d.lower = above(0.0);
+    d.upper = at_most(100000.0);
+    d.unit = "K";
+    d.doc = "Step of the temperature range (at most 10000 temperatures)";
     add(d);
   }
   {
@@ -313,6 +362,14 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("read_pp", "scattering", KeyType::kBool);
     d.default_value = false;
     d.doc = "Read the ph-ph interaction strength written by write_pp";
+    add(d);
+  }
+  {
+    KeyDecl d = declare("write_gamma", "scattering", KeyType::kBool);
+    d.default_value = false;
+    d.doc =
+        "Mode rta: also write kappa-m<mesh>-g<gp>[-s<sigma>].hdf5 for every irreducible grid point (phono3py "
+        "--write-gamma: frequency, group velocity, gv_by_gv, heat capacity, Gamma per temperature)";
     add(d);
   }
   {

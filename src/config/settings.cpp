@@ -311,6 +311,36 @@ class Reader {
   const toml::table& table_;
 };
 
+// `temperatures`, or the range of tmin / tmax / tstep (phono3py's defaults 0, 1000 and 10 for
+// the ones not given); both at once is an error naming the two keys.
+std::vector<double> read_temperatures(const Reader& r) {
+  const char* range_keys[] = {"tmin", "tmax", "tstep"};
+  const char* given = nullptr;
+  for (const char* key : range_keys) {
+    if (r.node(key) && given == nullptr) given = key;
+  }
+  if (given == nullptr) return r.get_floats("temperatures");
+  if (r.node("temperatures")) {
+    r.fail("temperatures", r.line("temperatures"),
+           std::string("temperatures and ") + given +
+               " exclude each other: give a list (temperatures) or a range (tmin, tmax, tstep), not both");
+  }
+  const double tmin = r.optional_float("tmin").value_or(0.0);
+  const double tmax = r.optional_float("tmax").value_or(1000.0);
+  const double tstep = r.optional_float("tstep").value_or(10.0);
+  if (tmax < tmin) {
+    r.fail(r.node("tmax") ? "tmax" : "tmin", r.line(r.node("tmax") ? "tmax" : "tmin"),
+           "tmax = " + number_text(tmax) + " is below tmin = " + number_text(tmin) +
+               ": the range has no temperature");
+  }
+  if ((tmax - tmin) / tstep >= 10000.0) {
+    r.fail("tstep", r.node("tstep") ? r.line("tstep") : r.line(given),
+           "the range tmin = " + number_text(tmin) + " to tmax = " + number_text(tmax) + " in steps of " +
+               number_text(tstep) + " K has more than 10000 temperatures");
+  }
+  return temperature_range(tmin, tmax, tstep);
+}
+
 fs::path resolve(const fs::path& base, const std::string& value) {
   fs::path p(value);
   if (p.is_relative()) p = base / p;
@@ -368,6 +398,20 @@ std::optional<Mode> mode_from_string(std::string_view name) {
     if (to_string(m) == name) return m;
   }
   return std::nullopt;
+}
+
+std::vector<double> temperature_range(double tmin, double tmax, double tstep) {
+  // numpy's arange(start, stop, step) for floats: the length from (stop - start) / step, the
+  // second element start + step, the rest start + i * delta with delta = t_1 - t_0.
+  const double start = tmin, stop = tmax + tstep / 10;
+  const double length = std::ceil((stop - start) / tstep);
+  if (!(length > 0)) return {};
+  std::vector<double> t(static_cast<std::size_t>(length));
+  t[0] = start;
+  if (t.size() > 1) t[1] = start + tstep;
+  const double delta = t.size() > 1 ? t[1] - t[0] : 0.0;
+  for (std::size_t i = 2; i < t.size(); ++i) t[i] = start + static_cast<double>(i) * delta;
+  return t;
 }
 
 std::optional<std::uint64_t> parse_memory_size(std::string_view text) {
@@ -466,6 +510,7 @@ Settings load_settings(const std::string& toml_path) {
   s.fc3 = resolve(base, r.get_string("fc3"));
   if (r.node("born")) s.born = resolve(base, r.get_string("born"));
   if (r.node("read_phonon")) s.read_phonon = resolve(base, r.get_string("read_phonon"));
+  if (r.node("read_gamma")) s.read_gamma = resolve(base, r.get_string("read_gamma"));
   s.write_phonon = r.get_bool("write_phonon");
   s.symprec = r.optional_float("symprec");
   s.is_symmetry = r.get_bool("is_symmetry");
@@ -484,11 +529,12 @@ Settings load_settings(const std::string& toml_path) {
     s.mesh = mesh;
   }
   s.use_grg = r.get_bool("use_grg");
+  s.is_kappa_star = r.get_bool("is_kappa_star");
   s.is_mesh_symmetry = r.get_bool("is_mesh_symmetry");
   s.grid_points = r.optional_ints("grid_points").value_or(std::vector<std::int64_t>{});
   s.band_indices = r.optional_ints("band_indices");
 
-  s.temperatures = r.get_floats("temperatures");
+  s.temperatures = read_temperatures(r);
   s.sigmas = r.get_floats("sigmas");
   s.tetrahedron = r.optional_bool("tetrahedron").value_or(s.sigmas.empty());
   s.sigma_cutoff = r.optional_float("sigma_cutoff");
@@ -507,6 +553,7 @@ Settings load_settings(const std::string& toml_path) {
   s.write_pp = r.get_bool("write_pp");
   s.read_pp = r.get_bool("read_pp");
   s.write_gamma_detail = r.get_bool("write_gamma_detail");
+  s.write_gamma = r.get_bool("write_gamma");
   s.degenerate_average = r.get_bool("degenerate_average");
   if (r.node("transport_type")) s.transport_type = r.get_string("transport_type");
 
@@ -535,9 +582,26 @@ Settings load_settings(const std::string& toml_path) {
         "tetrahedron", r.line("tetrahedron"),
         "tetrahedron = false with no sigmas leaves no integration method; give sigmas or drop tetrahedron");
   }
+  const bool conductivity = s.mode == Mode::kRta || s.mode == Mode::kLbte;
+  if (!s.is_kappa_star && !conductivity) {
+    r.fail("is_kappa_star", r.line("is_kappa_star"), "is_kappa_star = false is for modes rta and lbte");
+  }
+  for (const auto& [key, on] : {std::pair<const char*, bool>{"write_gamma", s.write_gamma},
+                                {"read_gamma", s.read_gamma.has_value()}}) {
+    if (on && s.mode != Mode::kRta) {
+      r.fail(
+          key, r.line(key),
+          std::string(key) + " is for mode 'rta' (phono3py writes and reads gamma files in RTA runs only)");
+    }
+  }
   if (s.transport_type && s.mode != Mode::kRta && s.mode != Mode::kLbte) {
     r.fail("transport_type", r.line("transport_type"),
            "inter-band conductivity is computed by modes 'rta' and 'lbte', not by mode '" + mode_name + "'");
+  }
+  if (s.transport_type && !s.is_kappa_star) {
+    r.fail(
+        "is_kappa_star", r.line("is_kappa_star"),
+        "is_kappa_star = false is not supported with transport_type (the inter-band sums run over the star)");
   }
   if (s.num_frequency_points && s.frequency_step) {
     r.fail("frequency_step", r.line("frequency_step"),

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "ph3mpi/common/error.hpp"
 #include "ph3mpi/config/schema.hpp"
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/driver/preflight.hpp"
@@ -25,6 +26,7 @@ struct CommandLine {
   std::string format = "text";
   bool dry_run = false;
   int cores = 0;
+  std::string part;  // --part I/N
 };
 
 // Every rank runs this; only rank 0 prints. All ranks see the same argv, so they
@@ -53,12 +55,22 @@ int run(const parallel::Context& context, const CommandLine& cl) {
   }
 
   ModeRunner runner = nullptr;
-  parallel::collective_check(context, [&] { runner = require_mode_runner(inputs.settings.mode); });
-  // One run per output folder, held until the mode returns (or fails).
-  const OutputDirHold hold = hold_output_dir(inputs.settings, context, std::cerr);
+  RunPart part;
+  parallel::collective_check(context, [&] {
+    runner = require_mode_runner(inputs.settings.mode);
+    if (cl.part.empty()) return;
+    part = parse_run_part(cl.part);
+    const config::Mode mode = inputs.settings.mode;
+    if (mode != config::Mode::kRta && mode != config::Mode::kLbte) {
+      throw SettingsError("--part " + part.text() + ": job-array parts are for modes rta and lbte, not '" +
+                          std::string(config::to_string(mode)) + "'");
+    }
+  });
+  // One run per output folder (or one part of a split), held until the mode returns (or fails).
+  const OutputDirHold hold = hold_output_dir(inputs.settings, context, std::cerr, part);
   const parallel::Rank0Stream log(std::cout,
                                   context.is_root() && inputs.settings.log_level != config::LogLevel::kQuiet);
-  return runner(ModeArguments{context, inputs, log, [&inputs] { release_fc3_values(inputs); }});
+  return runner(ModeArguments{context, inputs, log, part, [&inputs] { release_fc3_values(inputs); }});
 }
 
 }  // namespace
@@ -88,6 +100,11 @@ int main(int argc, char** argv) {
                "Read and validate config and inputs, print what would be computed, write nothing");
   app.add_option("--cores", cl.cores, "With --dry-run: cores per node to suggest a rank x thread split for")
       ->check(CLI::PositiveNumber);
+  app.add_option(
+      "--part", cl.part,
+      "I/N: modes rta and lbte compute share I of N cost-balanced shares of the grid points into the "
+      "checkpoint and write no kappa (job arrays; parts may run at once on one output_dir); a run "
+      "without --part then computes what is missing and writes kappa");
 
   try {
     app.parse(argc, argv);

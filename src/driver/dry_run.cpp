@@ -77,9 +77,12 @@ std::string fc_text(const io::ForceConstants& fc) {
 // driver), memory per rank and a rank x thread split.
 void print_plan(const Inputs& in, const grid::BZGrid& bz_grid, const grid::IrGridPoints& ir,
                 std::ostream& out, int cores, const parallel::Context& context) {
+  // The grid points the run computes: the irreducible ones, or all with is_kappa_star = false.
+  const std::vector<std::int64_t> points =
+      make_scattering_plan(bz_grid, ir, in.num_bands(), in.settings.is_kappa_star).grid_points;
   std::vector<std::size_t> triplets;
-  triplets.reserve(ir.ir_grid_points_bz.size());
-  for (const std::int64_t gp : ir.ir_grid_points_bz) {
+  triplets.reserve(points.size());
+  for (const std::int64_t gp : points) {
     triplets.push_back(interaction::get_triplets_at_q(gp, bz_grid).triplets.size());
   }
   std::vector<std::size_t> sorted = triplets;
@@ -87,14 +90,15 @@ void print_plan(const Inputs& in, const grid::BZGrid& bz_grid, const grid::IrGri
   std::size_t total = 0;
   for (const std::size_t t : triplets) total += t;
   const std::size_t nb = in.num_bands();
-  out << "plan:            " << ir.ir_grid_points_bz.size()
-      << " irreducible grid points; triplets per grid point "
+  out << "plan:            " << points.size()
+      << (in.settings.is_kappa_star ? " irreducible grid points" : " grid points (is_kappa_star = false)")
+      << "; triplets per grid point "
       << "min " << sorted.front() << ", median " << sorted[sorted.size() / 2] << ", max " << sorted.back()
       << "; " << total << " triplets x " << nb << "^3 band triplets in all\n";
   const MemoryEstimate memory = estimate_scattering_memory(in, bz_grid);
   if (cores <= 0) cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   const std::uint64_t limit = in.settings.memory_per_rank.value_or(0);
-  const RankThreadSplit split = suggest_rank_thread_split(cores, ir.ir_grid_points_bz.size(), memory, limit);
+  const RankThreadSplit split = suggest_rank_thread_split(cores, points.size(), memory, limit);
   out << "memory:          force constants " << format_bytes(memory.force_constants)
       << " per rank, eigenvectors " << format_bytes(memory.eigenvectors_per_node)
       << " per node (shared), about " << format_bytes(memory.per_rank(split.ranks, split.threads))
@@ -106,7 +110,7 @@ void print_plan(const Inputs& in, const grid::BZGrid& bz_grid, const grid::IrGri
     // near-square BLACS grid; per rank: its block, the eigenvectors' block and the solver work.
     const std::int64_t n = static_cast<std::int64_t>(
         in.settings.reducible_collision_matrix ? static_cast<std::size_t>(bz_grid.num_gr_points()) * nb
-                                               : ir.ir_grid_points_bz.size() * 3 * nb);
+                                               : points.size() * 3 * nb);
     const auto solver =
         parallel::eigen_solver_from_name(std::string(config::to_string(in.settings.pinv_solver)));
     const int block = static_cast<int>(in.settings.blacs_block_size);

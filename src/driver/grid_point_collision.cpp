@@ -6,7 +6,6 @@
 #include "ph3mpi/interaction/integration_weights.hpp"
 #include "ph3mpi/interaction/triplets.hpp"
 #include "ph3mpi/self_energy/collision_matrix.hpp"
-#include "ph3mpi/self_energy/isotope.hpp"
 
 namespace ph3mpi::driver {
 
@@ -14,15 +13,13 @@ GridPointCollision::GridPointCollision(const config::Settings& settings,
                                        const interaction::Interaction& interaction,
                                        const interaction::PhononView& phonons,
                                        const NdArray<double>& frequencies, const grid::BZGrid& bz_grid,
-                                       const transport::LbteLayout& layout,
-                                       std::vector<double> mass_variances, common::TraceSink trace)
+                                       const transport::LbteLayout& layout, common::TraceSink trace)
     : settings_(settings),
       interaction_(interaction),
       phonons_(phonons),
       frequencies_(frequencies),
       bz_grid_(bz_grid),
       layout_(layout),
-      mass_variances_(std::move(mass_variances)),
       trace_(std::move(trace)),
       sigma_(settings.tetrahedron ? std::nullopt : std::optional<double>(settings.sigmas.front())) {}
 
@@ -56,14 +53,6 @@ NamedArrays GridPointCollision::compute(std::int64_t gp, std::int64_t batch) con
   NamedArrays out;
   out.reals["gamma"] = std::move(rows.gamma);
   out.reals["collision"] = std::move(rows.collision);
-  if (settings_.isotope) {
-    trace_.trace("Isotope", gp, batch);
-    NdArray<double> iso({nb});
-    iso.data =
-        self_energy::isotope_gamma(gp, interaction_.band_indices(), mass_variances_, phonons_, bz_grid_,
-                                   sigma_, settings_.cutoff_frequency, settings_.degenerate_average);
-    out.reals["gamma_isotope"] = std::move(iso);
-  }
   NdArray<std::int64_t> n({1});
   n.data[0] = static_cast<std::int64_t>(tq.triplets.size());
   out.ints["num_triplets"] = std::move(n);

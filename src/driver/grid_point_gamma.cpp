@@ -1,6 +1,7 @@
 #include "ph3mpi/driver/grid_point_gamma.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <utility>
 
 #include "ph3mpi/interaction/integration_weights.hpp"
@@ -19,14 +20,12 @@ std::vector<std::optional<double>> integration_methods(const config::Settings& s
 
 GridPointGamma::GridPointGamma(const config::Settings& settings, const interaction::Interaction& interaction,
                                const interaction::PhononView& phonons, const NdArray<double>& frequencies,
-                               const grid::BZGrid& bz_grid, std::vector<double> mass_variances,
-                               common::TraceSink trace)
+                               const grid::BZGrid& bz_grid, common::TraceSink trace)
     : settings_(settings),
       interaction_(interaction),
       phonons_(phonons),
       frequencies_(frequencies),
       bz_grid_(bz_grid),
-      mass_variances_(std::move(mass_variances)),
       trace_(std::move(trace)),
       methods_(integration_methods(settings)) {}
 
@@ -79,22 +78,29 @@ NamedArrays GridPointGamma::compute(std::int64_t grid_point, std::int64_t batch)
     out.reals["gamma_U"] = std::move(gamma_U);
   }
 
-  if (settings_.isotope) {
-    // phono3py's IsotopeScatteringSolver: Isotope(cutoff_frequency of the run) per sigma,
-    // not averaged over degenerate bands.
-    NdArray<double> gamma_isotope({n_m, nb});
-    for (std::size_t im = 0; im < n_m; ++im) {
-      trace_.trace("Isotope", grid_point, batch);
-      const std::vector<double> g =
-          self_energy::isotope_gamma(grid_point, band0, mass_variances_, phonons_, bz_grid_, methods_[im],
-                                     settings_.cutoff_frequency, settings_.degenerate_average);
-      std::copy(g.begin(), g.end(), gamma_isotope.data.begin() + static_cast<std::ptrdiff_t>(im * nb));
-    }
-    out.reals["gamma_isotope"] = std::move(gamma_isotope);
-  }
   NdArray<std::int64_t> num_triplets({1});
   num_triplets.data[0] = static_cast<std::int64_t>(tq.triplets.size());
   out.ints["num_triplets"] = std::move(num_triplets);
+  return out;
+}
+
+NamedArrays isotope_result(std::int64_t grid_point, const config::Settings& settings,
+                           const std::vector<double>& mass_variances, const interaction::PhononView& phonons,
+                           const grid::BZGrid& bz_grid, const common::TraceSink& trace, std::int64_t batch) {
+  const std::vector<std::optional<double>> methods = integration_methods(settings);
+  const std::size_t nb = phonons.num_band;
+  std::vector<std::int64_t> bands(nb);
+  std::iota(bands.begin(), bands.end(), std::int64_t{0});
+  NdArray<double> gamma_isotope({methods.size(), nb});
+  for (std::size_t im = 0; im < methods.size(); ++im) {
+    trace.trace("Isotope", grid_point, batch);
+    const std::vector<double> g =
+        self_energy::isotope_gamma(grid_point, bands, mass_variances, phonons, bz_grid, methods[im],
+                                   settings.cutoff_frequency, settings.degenerate_average);
+    std::copy(g.begin(), g.end(), gamma_isotope.data.begin() + static_cast<std::ptrdiff_t>(im * nb));
+  }
+  NamedArrays out;
+  out.reals["gamma_isotope"] = std::move(gamma_isotope);
   return out;
 }
 

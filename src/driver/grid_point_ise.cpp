@@ -46,11 +46,6 @@ void check_pp_complete(const std::string& path, const NdArray<std::int64_t>& fil
   }
 }
 
-config::Settings without_isotope(config::Settings settings) {
-  settings.isotope = false;
-  return settings;
-}
-
 }  // namespace
 
 void check_ise_variants(const config::Settings& s) {
@@ -81,7 +76,6 @@ GridPointIse::GridPointIse(const config::Settings& settings, const interaction::
                            const grid::BZGrid& bz_grid, std::vector<double> frequency_points,
                            common::TraceSink trace)
     : settings_(settings),
-      low_memory_settings_(without_isotope(settings)),
       interaction_(interaction),
       phonons_(phonons),
       frequencies_(frequencies),
@@ -92,7 +86,7 @@ GridPointIse::GridPointIse(const config::Settings& settings, const interaction::
       mesh_(mesh_numbers(bz_grid)),
       stored_pp_(settings.is_full_pp || settings.write_pp || settings.read_pp || settings.use_ave_pp ||
                  settings.const_ave_pp.has_value() || settings.write_gamma_detail),
-      low_memory_(low_memory_settings_, interaction, phonons, frequencies, bz_grid, {}, std::move(trace)) {}
+      low_memory_(settings, interaction, phonons, frequencies, bz_grid, std::move(trace)) {}
 
 GridPointResult GridPointIse::compute(const GridPointTask& task) const {
   const std::vector<std::int64_t>& band0 = interaction_.band_indices();

@@ -8,17 +8,18 @@
 
 namespace ph3mpi::driver {
 
-PendingWork resume_checkpoint(const parallel::Context& context, const config::Settings& settings,
-                              const ScatteringPlan& plan, const io::Fingerprint& fingerprint) {
+PendingWork resume_checkpoint(const parallel::Context& context, const std::filesystem::path& output_dir,
+                              bool restart, io::StageKind kind, const ScatteringPlan& plan,
+                              const std::vector<std::size_t>& candidates,
+                              const io::Fingerprint& fingerprint) {
   PendingWork work;
   parallel::collective_check(context, [&] {
-    if (context.is_root())
-      work.status = io::Checkpoint::prepare(settings.output_dir, fingerprint, settings.restart);
+    if (context.is_root()) work.status = io::Checkpoint::prepare(output_dir, fingerprint, restart, kind);
   });
   std::vector<std::int64_t> done = work.status.done;
   context.broadcast(done);
   const std::set<std::int64_t> done_set(done.begin(), done.end());
-  for (std::size_t i = 0; i < plan.grid_points.size(); ++i) {
+  for (const std::size_t i : candidates) {
     if (done_set.count(plan.grid_points[i]) != 0) {
       ++work.restored;
       continue;

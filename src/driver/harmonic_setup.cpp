@@ -106,6 +106,22 @@ interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGr
   return itr;
 }
 
+interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGrid& bz_grid,
+                                          std::vector<std::int64_t> band_indices) {
+  if (!inputs.fc3 || !inputs.fc3->has_values)
+    throw SettingsError("this mode needs fc3, which was not loaded");
+  interaction::Interaction itr(
+      interaction::RealToReciprocal(
+          fc3_view(*inputs.fc3),
+          interaction::make_atom_triplets(
+              inputs.supercell, inputs.primitive,
+              crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec)),
+          bz_grid),
+      inputs.primitive.masses, bz_grid, std::move(band_indices), inputs.settings.cutoff_frequency);
+  itr.set_degenerate_average(inputs.settings.degenerate_average);
+  return itr;
+}
+
 std::vector<double> resolve_mass_variances(const Inputs& inputs) {
   const config::Settings& s = inputs.settings;
   return s.mass_variances

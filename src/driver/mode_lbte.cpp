@@ -3,7 +3,8 @@
 // collision matrix distributed block-cyclically over all ranks (design brief 3.8):
 // validate, plan (ScatteringStage), the coordinator over the grid points still to compute
 // (GridPointCollision: Gamma and collision rows for every temperature, stored in the
-// checkpoint), then per temperature the solver (solvers/lbte_solver: assembly on a
+// checkpoint; the stage adds isotope Gamma apart, it enters only the diagonal; a job-array
+// part, --part I/N, stops there), then per temperature the solver (solvers/lbte_solver: assembly on a
 // near-square BLACS grid, the direct pdsyevd/pdsyevr pseudo-inverse or conjugate
 // gradient), and the writer (kappa-m<mesh>.hdf5 in phono3py's LBTE layout, coleigs with
 // the direct solver).
@@ -96,29 +97,34 @@ int run_lbte(const ModeArguments& args) {
   const auto t_start = std::chrono::steady_clock::now();
   const Inputs& inputs = args.inputs;
   const config::Settings& s = inputs.settings;
+  const std::string rows =
+      std::string("lbte-collision-rows") + (s.reducible_collision_matrix ? "-reducible" : "");
   const ScatteringStage stage(
-      args, [&] { check_lbte_settings(inputs); },
-      std::string("lbte-collision-rows") + (s.reducible_collision_matrix ? "-reducible" : ""));
-  const transport::LbteLayout layout = transport::make_lbte_layout(
-      stage.bz_grid(), stage.plan().grid_points, inputs.num_bands(), s.reducible_collision_matrix, true);
+      args, [&] { check_lbte_settings(inputs); }, StageNames{rows, "lbte-isotope", true});
+  const transport::LbteLayout layout =
+      transport::make_lbte_layout(stage.bz_grid(), stage.plan().grid_points, inputs.num_bands(),
+                                  s.reducible_collision_matrix, s.is_kappa_star);
   const parallel::BlacsGrid blacs(args.context);
   args.log << lbte_settings_block(stage, s, blacs, static_cast<std::int64_t>(layout.size()));
 
   const interaction::Interaction itr =
       make_interaction(inputs, stage.bz_grid(), args.context, {}, args.release_fc3);
   const GridPointCollision calculator(s, itr, stage.phonons().view(), stage.phonons().frequencies(),
-                                      stage.bz_grid(), layout, stage.mass_variances(), stage.trace());
+                                      stage.bz_grid(), layout, stage.trace());
   const double compute_seconds =
       stage.compute([&](std::int64_t gp, std::int64_t batch) { return calculator.compute(gp, batch); });
   if (memory_report_requested(std::getenv("PH3MPI_MEMORY_REPORT"))) {
     report_memory_per_rank(args.context, inputs, itr, std::cerr);
   }
+  if (stage.is_part()) {
+    args.log << stage.part_report(compute_seconds);
+    return 0;
+  }
 
   const auto t_solve = std::chrono::steady_clock::now();
   const std::unique_ptr<phonon::GroupVelocity> group_velocity = stage.make_group_velocity();
   const solvers::ConductivityProblem problem = stage.conductivity_problem(*group_velocity);
-  const solvers::CheckpointResults results(stage.checkpoint());
-  const solvers::LbteSystem system(args.context, problem, results, layout);
+  const solvers::LbteSystem system(args.context, problem, stage.results(), layout);
   std::ostringstream null_stream;
   const std::vector<solvers::LbteTemperatureResult> solution = solvers::solve_lbte(
       blacs, system, lbte_options(s), stage.trace(), args.log.is_active() ? args.log.stream() : null_stream);
@@ -139,10 +145,9 @@ int run_lbte(const ModeArguments& args) {
   for (const std::string& p : peaks) tail << " " << p;
   tail << "; whole matrix "
        << static_cast<std::uint64_t>(system.size()) * static_cast<std::uint64_t>(system.size()) * 8
-       << "\nLBTE: " << stage.work().items.size() << " grid points computed in " << std::fixed
-       << std::setprecision(2) << compute_seconds << " s, " << stage.work().restored
-       << " restored; matrix assembly and solve " << solve_seconds << " s; total " << seconds_since(t_start)
-       << " s; written to " << file.string() << "\n";
+       << "\nLBTE: " << stage.work_summary(compute_seconds) << "; matrix assembly and solve " << std::fixed
+       << std::setprecision(2) << solve_seconds << " s; total " << seconds_since(t_start) << " s; written to "
+       << file.string() << "\n";
   args.log << tail.str();
   return 0;
 }

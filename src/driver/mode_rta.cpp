@@ -2,8 +2,10 @@
 // all ranks (phono3py's run_thermal_conductivity(is_LBTE=False), design brief section 3):
 // validate, plan (ScatteringStage: grid, irreducible grid points, phonons, checkpoint),
 // the coordinator over the grid points still to compute (GridPointGamma: Gamma per
-// method and temperature, isotope), the RTA solver over the stored results, the writer
-// (one kappa-m<mesh>[-s<sigma>].hdf5 per method, parallel HDF5).
+// method and temperature; the stage adds isotope), the RTA solver over the stored results
+// (or phono3py's gamma files, read_gamma), the writers (one kappa-m<mesh>[-s<sigma>].hdf5
+// per method, parallel HDF5; write_gamma: the per-grid-point gamma files). A job-array part
+// (--part I/N) stops after its share of the grid points.
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
@@ -15,6 +17,8 @@
 #include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/driver/scattering_stage.hpp"
 #include "ph3mpi/driver/shared_interaction.hpp"
+#include "ph3mpi/parallel/error_handling.hpp"
+#include "ph3mpi/solvers/gamma_files.hpp"
 #include "ph3mpi/solvers/interband_term.hpp"
 #include "ph3mpi/solvers/rta_solver.hpp"
 
@@ -49,6 +53,10 @@ void check_rta_settings(const Inputs& inputs) {
                                                  {"write_gamma_detail", s.write_gamma_detail}}) {
     if (on) throw config::settings_error(s, key, "is supported by mode 'ise' only, not by mode 'rta'");
   }
+  if (s.write_gamma && s.transport_type) {
+    throw config::settings_error(s, "write_gamma",
+                                 "is not supported with transport_type (the inter-band run has no gv_by_gv)");
+  }
 }
 
 std::string rta_settings_block(const ScatteringStage& stage, const config::Settings& s) {
@@ -62,6 +70,36 @@ std::string rta_settings_block(const ScatteringStage& stage, const config::Setti
   return b.str();
 }
 
+// The solver over the stored results, the kappa files (and with write_gamma phono3py's
+// per-grid-point gamma files, each rank its rows) and the kappa tables. Returns the kappa
+// files' folder.
+std::filesystem::path solve_and_write(const ModeArguments& args, const ScatteringStage& stage) {
+  const config::Settings& s = args.inputs.settings;
+  const std::unique_ptr<phonon::GroupVelocity> group_velocity = stage.make_group_velocity();
+  const solvers::ConductivityProblem problem = stage.conductivity_problem(*group_velocity);
+  solvers::RtaOptions options;
+  options.methods = integration_methods(s);
+  options.sigma_cutoff = s.sigma_cutoff;
+  options.is_N_U = s.is_N_U;
+  const solvers::RtaSolution solution =
+      solvers::solve_rta(args.context, problem, options, stage.results(), stage.trace());
+  const std::vector<std::filesystem::path> files =
+      solvers::write_rta_kappa_files(args.context, problem, options, solution, s.output_dir);
+  if (s.write_gamma) {
+    parallel::collective_check(
+        args.context, [&] { solvers::write_rta_gamma_files(problem, options, solution, s.output_dir); });
+    args.log << "gamma files of " << problem.num_grid_points() << " grid points x " << options.methods.size()
+             << " integration method(s) written to " << s.output_dir.string() << " (write_gamma)\n";
+  }
+  for (std::size_t im = 0; im < options.methods.size(); ++im) {
+    const std::string title = solvers::rta_method_title(options.methods[im]);
+    args.log << (solution.interband
+                     ? solvers::interband_rta_table(title, s.temperatures, *solution.interband, im)
+                     : solvers::kappa_table(title, s.temperatures, solution.methods[im].kappa));
+  }
+  return files.front().parent_path();
+}
+
 }  // namespace
 
 int run_rta(const ModeArguments& args) {
@@ -69,42 +107,26 @@ int run_rta(const ModeArguments& args) {
   const Inputs& inputs = args.inputs;
   const config::Settings& s = inputs.settings;
   const ScatteringStage stage(
-      args, [&] { check_rta_settings(inputs); }, "rta-gamma");
+      args, [&] { check_rta_settings(inputs); }, StageNames{"rta-gamma", "rta-isotope", false});
   args.log << rta_settings_block(stage, s);
 
   const interaction::Interaction itr =
       make_interaction(inputs, stage.bz_grid(), args.context, {}, args.release_fc3);
   const interaction::PhononView view = stage.phonons().view();  // GridPointGamma keeps a reference
   const GridPointGamma calculator(s, itr, view, stage.phonons().frequencies(), stage.bz_grid(),
-                                  stage.mass_variances(), stage.trace());
+                                  stage.trace());
   const double compute_seconds =
       stage.compute([&](std::int64_t gp, std::int64_t batch) { return calculator.compute(gp, batch); });
   if (memory_report_requested(std::getenv("PH3MPI_MEMORY_REPORT"))) {
     report_memory_per_rank(args.context, inputs, itr, std::cerr);
   }
-
-  const std::unique_ptr<phonon::GroupVelocity> group_velocity = stage.make_group_velocity();
-  const solvers::ConductivityProblem problem = stage.conductivity_problem(*group_velocity);
-  solvers::RtaOptions options;
-  options.methods = integration_methods(s);
-  options.sigma_cutoff = s.sigma_cutoff;
-  options.is_N_U = s.is_N_U;
-  const solvers::CheckpointResults results(stage.checkpoint());
-  const solvers::RtaSolution solution =
-      solvers::solve_rta(args.context, problem, options, results, stage.trace());
-  const std::vector<std::filesystem::path> files =
-      solvers::write_rta_kappa_files(args.context, problem, options, solution, s.output_dir);
-
-  for (std::size_t im = 0; im < options.methods.size(); ++im) {
-    const std::string title = solvers::rta_method_title(options.methods[im]);
-    args.log << (solution.interband
-                     ? solvers::interband_rta_table(title, s.temperatures, *solution.interband, im)
-                     : solvers::kappa_table(title, s.temperatures, solution.methods[im].kappa));
+  if (stage.is_part()) {
+    args.log << stage.part_report(compute_seconds);
+    return 0;
   }
-  args.log << "RTA: " << stage.work().items.size() << " grid points computed in " << std::fixed
-           << std::setprecision(2) << compute_seconds << " s, " << stage.work().restored
-           << " restored; total " << seconds_since(t_start) << " s; written to "
-           << files.front().parent_path().string() << "\n";
+  const std::filesystem::path folder = solve_and_write(args, stage);
+  args.log << "RTA: " << stage.work_summary(compute_seconds) << "; total " << std::fixed
+           << std::setprecision(2) << seconds_since(t_start) << " s; written to " << folder.string() << "\n";
   return 0;
 }
 

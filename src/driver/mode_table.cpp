@@ -48,4 +48,20 @@ ModeRunner require_mode_runner(Mode mode) {
       (implemented.empty() ? std::string("none yet; --dry-run validates the inputs") : implemented) + ")");
 }
 
+RunPart parse_run_part(const std::string& text) {
+  const std::string usage = "--part " + text + ": expected I/N with 1 <= I <= N <= 100000 (e.g. --part 2/8)";
+  const std::size_t slash = text.find('/');
+  auto number = [&](const std::string& digits) {
+    if (digits.empty() || digits.size() > 6 || digits.find_first_not_of("0123456789") != std::string::npos)
+      throw SettingsError(usage);
+    return std::stoi(digits);
+  };
+  if (slash == std::string::npos) throw SettingsError(usage);
+  RunPart p;
+  p.part = number(text.substr(0, slash));
+  p.num_parts = number(text.substr(slash + 1));
+  if (p.part < 1 || p.num_parts > 100000 || p.part > p.num_parts) throw SettingsError(usage);
+  return p;
+}
+
 }  // namespace ph3mpi::driver

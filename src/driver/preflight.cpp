@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <ostream>
 #include <string>
 
@@ -48,7 +49,7 @@ GridCounts counts_from_mesh(const Inputs& inputs, const std::array<std::int64_t,
     order =
         static_cast<double>(std::max<std::size_t>(1, inputs.primitive_symmetry.reciprocal_operations.size()));
   }
-  c.num_ir_points = std::ceil(c.num_grid_points / order);
+  c.num_ir_points = s.is_kappa_star ? std::ceil(c.num_grid_points / order) : c.num_grid_points;
   c.max_triplets = max_triplets(inputs, c.num_grid_points);
   c.exact = false;
   return c;
@@ -60,7 +61,9 @@ GridCounts counts_from_grid(const Inputs& inputs) {
   GridCounts c;
   c.num_grid_points = static_cast<double>(bz_grid.num_gr_points());
   c.num_bz_points = static_cast<double>(bz_grid.num_bz_points());
-  c.num_ir_points = static_cast<double>(ir.ir_grid_points.size());
+  // Without kappa star every grid point is computed (and is a block of the collision matrix).
+  c.num_ir_points =
+      static_cast<double>(inputs.settings.is_kappa_star ? ir.ir_grid_points.size() : ir.ir_grid_map.size());
   c.max_triplets = max_triplets(inputs, c.num_grid_points);
   c.exact = true;
   return c;
@@ -179,16 +182,24 @@ RunSizeCheck check_run_size(const Inputs& inputs, const parallel::Context& conte
 }
 
 OutputDirHold hold_output_dir(const config::Settings& settings, const parallel::Context& context,
-                              std::ostream& notes) {
+                              std::ostream& notes, const RunPart& part) {
   io::OutputDirLock lock;
   parallel::collective_check(context, [&] {
     if (!context.is_root()) return;
     const io::LockOptions options = io::LockOptions::from_environment();
-    lock = io::OutputDirLock::acquire(settings.output_dir, options);
+    lock = part.active()
+               ? io::OutputDirLock::acquire_part(settings.output_dir, part.part, part.num_parts, options)
+               : io::OutputDirLock::acquire(settings.output_dir, options);
     for (const std::string& note : lock.notes()) notes << "ph3mpi: note: " << note << "\n";
-    // While we hold the folder, no other run uses it: temporary folders of killed runs go.
+    // Temporary folders of killed runs go. A job-array part shares the folder with live
+    // parts, possibly on other hosts, whose staging folders may stay untouched for longer
+    // than the stale bound (one long grid point): it removes only folders of processes
+    // gone from this host, and leaves the others to the plain run, which holds the folder
+    // alone.
+    const double foreign_stale =
+        part.active() ? std::numeric_limits<double>::infinity() : options.foreign_stale_seconds;
     for (const std::filesystem::path& dir : {settings.output_dir, settings.output_dir / "checkpoint"}) {
-      for (const std::string& note : io::remove_stale_private_directories(dir, options.foreign_stale_seconds))
+      for (const std::string& note : io::remove_stale_private_directories(dir, foreign_stale))
         notes << "ph3mpi: note: " << note << "\n";
     }
     notes.flush();

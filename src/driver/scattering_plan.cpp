@@ -1,16 +1,24 @@
 #include "ph3mpi/driver/scattering_plan.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <numeric>
 
+#include "ph3mpi/common/error.hpp"
 #include "ph3mpi/transport/rta_kappa.hpp"
 
 namespace ph3mpi::driver {
 
 ScatteringPlan make_scattering_plan(const grid::BZGrid& bz_grid, const grid::IrGridPoints& ir,
-                                    std::size_t num_band) {
+                                    std::size_t num_band, bool is_kappa_star) {
   ScatteringPlan plan;
-  plan.grid_points = ir.ir_grid_points_bz;
-  plan.weights = ir.ir_weights;
+  if (is_kappa_star) {
+    plan.grid_points = ir.ir_grid_points_bz;
+    plan.weights = ir.ir_weights;
+  } else {  // phono3py's --noks: every grid point (grg2bzg, GR order), weight 1
+    plan.grid_points = bz_grid.grg2bzg;
+    plan.weights.assign(plan.grid_points.size(), 1);
+  }
   const double n = static_cast<double>(bz_grid.num_gr_points());
   const double band_cube = static_cast<double>(num_band * num_band * num_band);
   plan.costs.reserve(plan.grid_points.size());
@@ -21,15 +29,39 @@ ScatteringPlan make_scattering_plan(const grid::BZGrid& bz_grid, const grid::IrG
   return plan;
 }
 
-io::Fingerprint scattering_fingerprint(const Inputs& in, const grid::BZGrid& bz_grid,
-                                       const std::vector<double>& mass_variances, const std::string& stage) {
+std::vector<std::size_t> part_share(const std::vector<double>& costs, int part, int num_parts) {
+  if (num_parts < 1 || part < 1 || part > num_parts) {
+    throw Error("part " + std::to_string(part) + " of " + std::to_string(num_parts) +
+                ": need 1 <= part <= number of parts");
+  }
+  std::vector<std::size_t> order(costs.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return costs[a] > costs[b]; });
+  std::vector<double> load(static_cast<std::size_t>(num_parts), 0.0);
+  std::vector<std::size_t> share;
+  for (const std::size_t i : order) {
+    const std::size_t to =
+        static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());  // first minimum
+    load[to] += costs[i];
+    if (to == static_cast<std::size_t>(part - 1)) share.push_back(i);
+  }
+  std::sort(share.begin(), share.end());
+  return share;
+}
+
+namespace {
+
+// What every stored per-grid-point result depends on: the phonons (inputs, symmetry, NAC,
+// the grid), the integration methods, the cutoff frequency, the bands, and the program.
+io::Fingerprint harmonic_fingerprint(const Inputs& in, const grid::BZGrid& bz_grid,
+                                     const std::string& stage) {
   const config::Settings& s = in.settings;
   io::Fingerprint f;
   f.add("stage", stage);
   f.add("program", "ph3mpi " PH3MPI_VERSION);
   f.add_file("phono3py_yaml", s.phono3py_yaml);
   f.add_file("fc2", s.fc2);
-  f.add_file("fc3", s.fc3);
   if (s.born) f.add_file("born", *s.born);
   // The eigenvector basis inside degenerate subspaces changes tetrahedron results: a run
   // on read phonons must not resume from shards of solved ones (or of another file).
@@ -46,16 +78,32 @@ io::Fingerprint scattering_fingerprint(const Inputs& in, const grid::BZGrid& bz_
   f.add_ints("D_diag", {bz_grid.D_diag(0), bz_grid.D_diag(1), bz_grid.D_diag(2)});
   f.add_ints("grid_matrix", grid_matrix);
   f.add("use_grg", s.use_grg ? "true" : "false");
-  f.add_numbers("temperatures", s.temperatures);
   f.add("tetrahedron", s.tetrahedron ? "true" : "false");
   f.add_numbers("sigmas", s.sigmas);
+  f.add_number("cutoff_frequency", s.cutoff_frequency);
+  f.add_ints("band_indices", s.band_indices.value_or(std::vector<std::int64_t>{}));
+  return f;
+}
+
+}  // namespace
+
+io::Fingerprint phph_fingerprint(const Inputs& in, const grid::BZGrid& bz_grid, const std::string& stage,
+                                 bool depends_on_kappa_star) {
+  const config::Settings& s = in.settings;
+  io::Fingerprint f = harmonic_fingerprint(in, bz_grid, stage);
+  f.add_file("fc3", s.fc3);
+  f.add_numbers("temperatures", s.temperatures);
   f.add_numbers("sigma_cutoff",
                 s.sigma_cutoff ? std::vector<double>{*s.sigma_cutoff} : std::vector<double>{});
-  f.add_number("cutoff_frequency", s.cutoff_frequency);
-  f.add("isotope", s.isotope ? "true" : "false");
-  if (s.isotope) f.add_numbers("mass_variances", mass_variances);
   f.add("is_N_U", s.is_N_U ? "true" : "false");
-  f.add_ints("band_indices", s.band_indices.value_or(std::vector<std::int64_t>{}));
+  if (depends_on_kappa_star) f.add("is_kappa_star", s.is_kappa_star ? "true" : "false");
+  return f;
+}
+
+io::Fingerprint isotope_fingerprint(const Inputs& in, const grid::BZGrid& bz_grid,
+                                    const std::vector<double>& mass_variances, const std::string& stage) {
+  io::Fingerprint f = harmonic_fingerprint(in, bz_grid, stage);
+  f.add_numbers("mass_variances", mass_variances);
   return f;
 }
 

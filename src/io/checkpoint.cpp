@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <hdf5.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kManifestFormat = "ph3mpi-checkpoint 1";
+constexpr const char* kManifestFormat = "ph3mpi-checkpoint 2";
 constexpr const char* kShardFormat = "ph3mpi-checkpoint-shard 1";
 constexpr const char* kTmpSuffix = ".tmp";
 
@@ -298,7 +299,7 @@ struct Manifest {
   std::map<std::string, std::string> entries;
 };
 
-void write_manifest(const fs::path& dir, const Fingerprint& fingerprint) {
+std::string manifest_text(const Fingerprint& fingerprint) {
   std::ostringstream out;
   out << "{\n  \"format\": " << json_quote(kManifestFormat)
       << ",\n  \"fingerprint\": " << json_quote(fingerprint.hex()) << ",\n  \"entries\": {";
@@ -308,9 +309,7 @@ void write_manifest(const fs::path& dir, const Fingerprint& fingerprint) {
     first = false;
   }
   out << (first ? "}\n}\n" : "\n  }\n}\n");
-  // Staged in a private folder and renamed (io/safe_files.hpp): never written through a
-  // symbolic link planted at manifest.json or its old temporary name.
-  write_text_file_atomically(dir / Checkpoint::kManifestName, out.str(), true);
+  return out.str();
 }
 
 // JSON is YAML: yaml-cpp reads the manifest.
@@ -328,6 +327,86 @@ Manifest read_manifest(const fs::path& path) {
 }
 
 const char* const kAdvice = "use a new output_dir or restart = false";
+
+std::string stage_of(const std::map<std::string, std::string>& entries) {
+  const auto it = entries.find("stage");
+  return it == entries.end() ? std::string() : it->second;
+}
+
+// The manifest of a stage folder, or CheckpointMismatch naming it when it is missing or
+// unreadable (a folder is published with its manifest, so either means damage).
+Manifest read_stage_manifest(const fs::path& folder) {
+  const fs::path path = folder / Checkpoint::kManifestName;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    throw CheckpointMismatch(folder.string() + " holds results of unknown settings (its " +
+                             Checkpoint::kManifestName + " is missing); " + kAdvice);
+  }
+  Manifest manifest;
+  try {
+    manifest = read_manifest(path);
+  } catch (const std::exception& e) {
+    throw CheckpointMismatch(path.string() + " is unreadable (" + e.what() +
+                             "), so the checkpoint cannot be trusted; " + kAdvice);
+  }
+  if (manifest.format != kManifestFormat) {
+    throw CheckpointMismatch(folder.string() + " was written in checkpoint format '" +
+                             shorten(manifest.format) + "', this ph3mpi reads '" + kManifestFormat + "'; " +
+                             kAdvice);
+  }
+  return manifest;
+}
+
+std::string joined_differences(const Manifest& stored, const Fingerprint& current) {
+  std::string what;
+  for (const std::string& d : Fingerprint::differences(stored.entries, current.entries())) {
+    what += (what.empty() ? "" : "; ") + d;
+  }
+  return what.empty() ? "fingerprint " + stored.fingerprint.substr(0, 16) + "... differs" : what;
+}
+
+// An exclusive stage: no other folder may hold results of the same stage name.
+void refuse_other_settings_of_stage(const fs::path& dir, const Fingerprint& fingerprint) {
+  const std::string hex = fingerprint.hex();
+  const std::string stage = stage_of(fingerprint.entries());
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_directory() || !is_fingerprint_name(name) || name == hex) continue;
+    const Manifest other = read_stage_manifest(entry.path());
+    if (stage_of(other.entries) != stage) continue;
+    throw CheckpointMismatch(entry.path().string() + " holds results computed with other settings (" +
+                             joined_differences(other, fingerprint) + "); " + kAdvice);
+  }
+}
+
+// The stage folder with its manifest, published at once: made as a private folder beside it,
+// the manifest written into it, then renamed to <fingerprint>. rename(2) fails when another
+// process (a concurrent job-array part) published the folder first; then that one is used.
+// Returns whether the folder existed (resumed).
+bool open_or_create_stage_folder(const fs::path& dir, const Fingerprint& fingerprint) {
+  const fs::path folder = dir / fingerprint.hex();
+  std::error_code ec;
+  if (!fs::exists(folder, ec)) {
+    PrivateDirectory staging = PrivateDirectory::create(dir);
+    write_text_file_atomically(staging.path() / Checkpoint::kManifestName, manifest_text(fingerprint), true);
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    fs::permissions(staging.path(), static_cast<fs::perms>(0777 & ~mask), ec);
+    if (::rename(staging.path().c_str(), folder.c_str()) == 0) {
+      sync_path(dir, true);
+      return false;
+    }
+    if (errno != EEXIST && errno != ENOTEMPTY) {
+      throw Error("cannot create the checkpoint folder " + folder.string() + ": " + std::strerror(errno));
+    }
+  }
+  const Manifest manifest = read_stage_manifest(folder);
+  if (manifest.fingerprint != fingerprint.hex()) {
+    throw CheckpointMismatch(folder.string() + " holds results computed with other settings (" +
+                             joined_differences(manifest, fingerprint) + "); " + kAdvice);
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -423,8 +502,8 @@ std::optional<std::int64_t> shard_grid_point(const std::string& name) {
   return std::stoll(digits);
 }
 
-CheckpointStatus Checkpoint::prepare(const fs::path& output_dir, const Fingerprint& fingerprint,
-                                     bool restart) {
+CheckpointStatus Checkpoint::prepare(const fs::path& output_dir, const Fingerprint& fingerprint, bool restart,
+                                     StageKind kind) {
   CheckpointStatus status;
   const std::string hex = fingerprint.hex();
   const Checkpoint checkpoint(output_dir, hex);
@@ -437,51 +516,15 @@ CheckpointStatus Checkpoint::prepare(const fs::path& output_dir, const Fingerpri
     status.notes.push_back("checkpoint: restart = false, removed the previous checkpoint in " + dir.string());
   }
   make_directory(dir);
-
-  const fs::path manifest_path = dir / kManifestName;
-  if (fs::exists(manifest_path, ec)) {
-    Manifest manifest;
-    try {
-      manifest = read_manifest(manifest_path);
-    } catch (const std::exception& e) {
-      throw CheckpointMismatch(manifest_path.string() + " is unreadable (" + e.what() +
-                               "), so the checkpoint cannot be trusted; " + kAdvice);
-    }
-    if (manifest.format != kManifestFormat) {
-      throw CheckpointMismatch(dir.string() + " was written in checkpoint format '" +
-                               shorten(manifest.format) + "', this ph3mpi reads '" + kManifestFormat + "'; " +
-                               kAdvice);
-    }
-    if (manifest.fingerprint != hex) {
-      std::string what;
-      for (const std::string& d : Fingerprint::differences(manifest.entries, fingerprint.entries())) {
-        what += (what.empty() ? "" : "; ") + d;
-      }
-      if (what.empty()) what = "fingerprint " + manifest.fingerprint.substr(0, 16) + "... differs";
-      throw CheckpointMismatch(dir.string() + " holds results computed with other settings (" + what + "); " +
-                               kAdvice);
-    }
-    status.resumed = true;
-  } else {
-    write_manifest(dir, fingerprint);
+  fs::remove(dir / (std::string(kManifestName) + kTmpSuffix), ec);  // an older ph3mpi's leftover
+  if (fs::exists(dir / kManifestName, ec)) {
+    throw CheckpointMismatch(dir.string() + " was written by an older ph3mpi (one " + kManifestName +
+                             " for the whole checkpoint); " + kAdvice);
   }
-
-  // Anything else in checkpoint/: a stale manifest .tmp, or shard folders of other settings.
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
-    if (name == std::string(kManifestName) + kTmpSuffix) {
-      fs::remove(entry.path(), ec);
-    } else if (entry.is_directory() && is_fingerprint_name(name) && name != hex) {
-      throw CheckpointMismatch(entry.path().string() + " holds results computed with other settings; " +
-                               kAdvice);
-    }
-  }
+  if (kind == StageKind::kExclusive) refuse_other_settings_of_stage(dir, fingerprint);
+  status.resumed = open_or_create_stage_folder(dir, fingerprint);
 
   const fs::path shard_dir = checkpoint.shard_directory();
-  if (!fs::exists(shard_dir, ec)) {
-    make_directory(shard_dir);
-    sync_path(dir, true);
-  }
   for (const fs::directory_entry& entry : fs::directory_iterator(shard_dir)) {
     const std::string name = entry.path().filename().string();
     if (name.size() > std::strlen(kTmpSuffix) &&
@@ -505,6 +548,17 @@ CheckpointStatus Checkpoint::prepare(const fs::path& output_dir, const Fingerpri
   }
   std::sort(status.done.begin(), status.done.end());
   return status;
+}
+
+std::vector<std::int64_t> Checkpoint::published_grid_points() const {
+  std::vector<std::int64_t> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(shard_directory(), ec), end; !ec && it != end; it.increment(ec)) {
+    const std::optional<std::int64_t> gp = shard_grid_point(it->path().filename().string());
+    if (gp) out.push_back(*gp);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 ShardCheck Checkpoint::check_shard(const fs::path& file, const std::string& fingerprint_hex,

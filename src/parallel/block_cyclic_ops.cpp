@@ -625,6 +625,57 @@ std::vector<double> multiply_replicated(const BlockCyclicMatrix& a, Transpose tr
   return gather_replicated(c);
 }
 
+std::vector<double> symmetric_product_replicated(const BlockCyclicMatrix& a, const double* p,
+                                                 std::int64_t k) {
+  if (a.rows() != a.cols()) {
+    throw Error("symmetric_product_replicated: the matrix is " + std::to_string(a.rows()) + " x " +
+                std::to_string(a.cols()) + ", not square");
+  }
+  if (k < 0) throw Error("symmetric_product_replicated: negative number of columns " + std::to_string(k));
+  const std::int64_t n = a.rows();
+  const std::size_t kk = static_cast<std::size_t>(k);
+  std::vector<double> y(static_cast<std::size_t>(n) * kk, 0.0);
+  const std::int64_t lrows = a.local_rows(), lcols = a.local_cols(), lld = a.local_leading_dim();
+  if (lrows > 0 && lcols > 0 && k > 0) {
+    std::vector<std::int64_t> row(static_cast<std::size_t>(lrows));
+    for (std::int64_t li = 0; li < lrows; ++li) row[static_cast<std::size_t>(li)] = a.global_row(li);
+    // The local rows' entries of P, row-major (li, c), and the (A P)_i partial sums likewise.
+    std::vector<double> p_rows(static_cast<std::size_t>(lrows) * kk),
+        an(static_cast<std::size_t>(lrows) * kk, 0.0);
+    for (std::int64_t li = 0; li < lrows; ++li)
+      for (std::size_t c = 0; c < kk; ++c)
+        p_rows[static_cast<std::size_t>(li) * kk + c] =
+            p[static_cast<std::size_t>(row[li] + static_cast<std::int64_t>(c) * n)];
+    std::vector<double> pj(kk), at(kk);
+    for (std::int64_t lj = 0; lj < lcols; ++lj) {
+      const std::int64_t j = a.global_col(lj);
+      const double* column = a.local_data() + lj * lld;
+      for (std::size_t c = 0; c < kk; ++c) {
+        pj[c] = p[static_cast<std::size_t>(j + static_cast<std::int64_t>(c) * n)];
+        at[c] = 0.0;
+      }
+      for (std::int64_t li = 0; li < lrows; ++li) {
+        const double v = column[li];
+        double* an_i = an.data() + static_cast<std::size_t>(li) * kk;
+        const double* p_i = p_rows.data() + static_cast<std::size_t>(li) * kk;
+        for (std::size_t c = 0; c < kk; ++c) {
+          an_i[c] += v * pj[c];  // (A P)_i  += a_ij p_j
+          at[c] += v * p_i[c];   // (A^T P)_j += a_ij p_i
+        }
+      }
+      for (std::size_t c = 0; c < kk; ++c)
+        y[static_cast<std::size_t>(j + static_cast<std::int64_t>(c) * n)] += at[c];
+    }
+    for (std::int64_t li = 0; li < lrows; ++li)
+      for (std::size_t c = 0; c < kk; ++c)
+        y[static_cast<std::size_t>(row[li] + static_cast<std::int64_t>(c) * n)] +=
+            an[static_cast<std::size_t>(li) * kk + c];
+  }
+  a.grid().context().allreduce(y, ReduceOp::kSum);  // a no-op on the serial context
+  for (double& v : y) v /= 2;
+  return y;
+}
+
 std::vector<double> matvec_replicated(const BlockCyclicMatrix& a, Transpose trans, const double* x) {
   const bool t = trans == Transpose::kYes;
   const std::int64_t m = t ? a.cols() : a.rows();

@@ -30,15 +30,11 @@ NdArray<double> from_columns(const std::vector<double>& cm, const std::vector<st
   return Y;
 }
 
-// Omega_s P = (Omega P + Omega^T P) / 2 for k replicated columns.
+// Omega_s P = (Omega P + Omega^T P) / 2 for k replicated columns: one pass over the
+// local blocks of Omega (parallel::symmetric_product_replicated).
 std::vector<double> symmetric_product(const parallel::BlockCyclicMatrix& omega, const std::vector<double>& p,
                                       std::size_t k) {
-  const auto kk = static_cast<std::int64_t>(k);
-  std::vector<double> y = parallel::multiply_replicated(omega, parallel::Transpose::kNo, p.data(), kk);
-  const std::vector<double> yt =
-      parallel::multiply_replicated(omega, parallel::Transpose::kYes, p.data(), kk);
-  for (std::size_t l = 0; l < y.size(); ++l) y[l] = (y[l] + yt[l]) / 2;
-  return y;
+  return parallel::symmetric_product_replicated(omega, p.data(), static_cast<std::int64_t>(k));
 }
 
 double dot(const double* a, const double* b, std::size_t n) {

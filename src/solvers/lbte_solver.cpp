@@ -1,5 +1,6 @@
 #include "ph3mpi/solvers/lbte_solver.hpp"
 
+#include <chrono>
 #include <iomanip>
 #include <sstream>
 
@@ -14,6 +15,10 @@ namespace ph3mpi::solvers {
 
 namespace {
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 LbteTemperatureResult solve_at(const parallel::BlacsGrid& blacs, const LbteSystem& system,
                                const LbteOptions& options, std::size_t it, const common::TraceSink& trace) {
   const transport::LbteLayout& layout = system.layout();
@@ -27,15 +32,19 @@ LbteTemperatureResult solve_at(const parallel::BlacsGrid& blacs, const LbteSyste
     res.solution.eigenvalues.assign(static_cast<std::size_t>(system.size()), 0.0);
     return res;
   }
+  const auto t_assembly = std::chrono::steady_clock::now();
   parallel::BlockCyclicMatrix omega = system.assemble(blacs, options.block_size, it, trace);
+  res.assembly_seconds = seconds_since(t_assembly);
   const NdArray<double> X = system.rhs(it);
   res.mode_kappa_RTA = system.rta_mode_kappa(blacs.context(), omega, it, X);
   res.kappa_RTA = transport::sum_mode_kappa(res.mode_kappa_RTA, layout.num_mesh_points);
   trace.trace(options.method == LbteMethod::kDirect ? "Eigensolver" : "ConjugateGradient", -1,
               static_cast<std::int64_t>(it));
+  const auto t_solver = std::chrono::steady_clock::now();
   res.solution = options.method == LbteMethod::kDirect
                      ? solve_lbte_direct(omega, X, layout, problem.frequencies, options.direct)
                      : solve_lbte_cg(omega, X, layout, problem.frequencies, options.cg);
+  res.solver_seconds = seconds_since(t_solver);
   res.f_vector = transport::lbte_f_vectors(res.solution.Y, layout);
   const NdArray<double> mode_kappa =
       transport::lbte_mode_kappa(X, res.solution.Y, layout, temperature, problem.kappa_unit_conversion);
@@ -66,6 +75,8 @@ std::vector<LbteTemperatureResult> solve_lbte(const parallel::BlacsGrid& blacs, 
       line << "conjugate gradient converged in " << r.solution.iterations << " iterations, relative residual "
            << std::scientific << std::setprecision(3) << r.solution.relative_residual;
     }
+    line << std::fixed << std::setprecision(2) << "; matrix assembly " << r.assembly_seconds << " s, solver "
+         << r.solver_seconds << " s";
     log << line.str() << "\n";
   }
   return results;

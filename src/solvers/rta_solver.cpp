@@ -104,12 +104,15 @@ RtaSolution solve_rta(const parallel::Context& context, const ConductivityProble
   const GridPointRows& rows = solution.rows;
   solution.gv_by_gv = NdArray<double>({rows.count, nb, 6});
   std::vector<NamedArrays> stored;
+  const std::vector<Eigen::Matrix3d> identity{Eigen::Matrix3d::Identity()};  // no kappa star
   for (std::size_t i = 0; i < rows.count; ++i) {
     const std::int64_t gp = rows.grid_point.data[i];
     if (!problem.interband) {
       transport::gv_by_gv_over_star(
-          &rows.group_velocity.data[i * nb * 3], nb, problem.bz_grid->rotations_cartesian,
-          transport::kappa_star_multiplicity(*problem.bz_grid, gp), &solution.gv_by_gv.data[i * nb * 6]);
+          &rows.group_velocity.data[i * nb * 3], nb,
+          problem.is_kappa_star ? problem.bz_grid->rotations_cartesian : identity,
+          problem.is_kappa_star ? transport::kappa_star_multiplicity(*problem.bz_grid, gp) : 1,
+          &solution.gv_by_gv.data[i * nb * 6]);
     }
     stored.push_back(results.read(gp));
   }

@@ -185,6 +185,7 @@ void average_reducible_row_by_degeneracy(double* rows, std::size_t i, const Lbte
   const std::size_t n = layout.size();
   require(i < layout.num_ir_grid_points(),
           "grid point index " + std::to_string(i) + " outside the ir grid points");
+  if (!layout.is_kappa_star) return;
   std::vector<double> scratch;
   for (const auto& set : band_sets(frequencies, layout.ir_grid_points[i], nb)) {
     average_strided(rows, set, n, n, scratch);

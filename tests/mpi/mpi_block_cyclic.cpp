@@ -2,7 +2,7 @@
 // ranks): BLACS grid shape, block-cyclic index maps, row placement (scatter_rows /
 // gather_rows) exact in both directions, symmetrization exact, pdsyevd/pdsyevr
 // against LAPACK dsyevd on the whole matrix, products with replicated blocks
-// (pseudo-inverse applied to X), and per-rank allocation accounting showing that no
+// (pseudo-inverse applied to X, the symmetrized product), and per-rank allocation accounting showing that no
 // rank allocates the whole matrix.
 #include <gtest/gtest.h>
 
@@ -440,6 +440,23 @@ TEST(Products, MatvecAndGemmMatchWholeMatrix) {
         EXPECT_NEAR(y3[i], ref, 1e-13 * static_cast<double>(n));
       }
     }
+    // The symmetrized product (A + A^T) P / 2 for three columns, replicated and equal
+    // on every rank (the CG solver's matrix-vector product).
+    const std::int64_t k = 3;
+    const std::vector<double> p = random_matrix(n, 43, false);  // first n k entries used
+    const std::vector<double> sp = symmetric_product_replicated(a, p.data(), k);
+    ASSERT_EQ(sp.size(), static_cast<std::size_t>(n * k));
+    double sym_diff = 0.0;
+    for (std::int64_t col = 0; col < k; ++col) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        double ref = 0.0;
+        for (std::int64_t j = 0; j < n; ++j)
+          ref += 0.5 * (full[i + j * n] + full[j + i * n]) * p[j + col * n];
+        sym_diff = std::max(sym_diff, std::abs(sp[i + col * n] - ref));
+      }
+    }
+    EXPECT_LE(sym_diff, 1e-13 * static_cast<double>(n));
+    EXPECT_EQ(ctx.max(sp[0]), ctx.min(sp[0]));
     BlockCyclicMatrix cmat(grid, n, n, c.nb);
     cmat.fill(1.0);
     gemm(Transpose::kYes, Transpose::kNo, 2.0, a, b, 0.5, cmat);  // 2 A^T B + 0.5

@@ -99,14 +99,7 @@ t0=$(date +%s)
 jid1="$(submit_chain chain.sbatch "$work/chain" 300)"
 echo "link 1: job $jid1"
 # Meanwhile (link 1 only sleeps) the uninterrupted run, same rank count, outside Slurm.
-mkdir -p "$work/direct/config"
-sed 's|^output_dir *=.*|output_dir = "../out-direct"|' "$config" >"$work/direct/config/$name"
-ln -s "$work/tests" "$work/direct/tests"
-OMP_NUM_THREADS=1 "$mpiexec" --oversubscribe -n 2 "$ph3mpi" "$work/direct/config/$name" >"$work/direct.log" 2>&1 ||
-  {
-    cat "$work/direct.log"
-    ops_fail "the uninterrupted run failed"
-  }
+direct_out="$(ops_direct_run "$mpiexec" "$ph3mpi" "$config")"
 result1="$(ops_wait_job "$jid1" 100)"
 echo "link 1 (job $jid1): $result1 after $(($(date +%s) - t0)) s"
 jid2="$(sed -n 's/.*resubmitted as job \([0-9]*\).*/\1/p' "$work/chain/chain.log")"
@@ -127,7 +120,6 @@ grep -q "SIGUSR1" "ph3mpi-chain-$jid1.log" || ops_fail "link 1 was not stopped b
 [ -z "$(squeue -h -o %i)" ] || ops_fail "jobs left after the chain finished"
 out="$(ops_expected_output "$config")"
 ops_check_output "$src" "$data" "$config" "$out"
-direct_out="$(ops_expected_output "$work/direct/config/$name")"
 /usr/bin/python3 "$src/scripts/compare-kappa.py" "$direct_out" "$out" --rtol 0 --quiet ||
   ops_fail "the chained output differs from the uninterrupted run's"
 echo "PASS: Slurm restart chain"

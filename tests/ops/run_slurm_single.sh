@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Slurm test (a): the single-run template slurm/ph3mpi.sbatch, submitted unmodified
 # with sbatch to a local cluster, runs the example config to completion; the output is
-# checked against the bundled reference. Also: all three templates pass
+# checked against the bundled reference. Also: all four templates pass
 # `sbatch --test-only` (their #SBATCH lines are valid for a real sbatch).
 # Usage: run_slurm_single.sh SRC_DIR DATA_DIR PH3MPI CONFIG_REL
 # Exit 77 (ctest skip) when no local Slurm can start.
@@ -18,7 +18,7 @@ config="$work/config/$(basename "$config_rel")"
 ops_test_env
 
 echo "== sbatch --test-only on every template"
-for t in ph3mpi.sbatch ph3mpi-chain.sbatch ph3mpi-lbte.sbatch; do
+for t in ph3mpi.sbatch ph3mpi-chain.sbatch ph3mpi-lbte.sbatch ph3mpi-array.sbatch; do
   sbatch --test-only "$src/slurm/$t" 2>&1 | tee "$work/testonly.txt"
   grep -q "to start at" "$work/testonly.txt" || ops_fail "sbatch --test-only rejected slurm/$t"
 done

@@ -101,3 +101,20 @@ ops_test_env() {
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
   export OMPI_MCA_btl_vader_single_copy_mechanism=none
 }
+
+# ops_direct_run MPIEXEC PH3MPI CONFIG: the uninterrupted run the Slurm jobs are compared
+# with, outside Slurm on 2 ranks, into $work/out-direct (a copy of CONFIG under
+# $work/direct/config/); prints the path of its output file.
+ops_direct_run() {
+  local mpiexec="$1" ph3mpi="$2" config="$3" name
+  name="$(basename "$config")"
+  mkdir -p "$work/direct/config"
+  sed 's|^output_dir *=.*|output_dir = "../out-direct"|' "$config" >"$work/direct/config/$name"
+  ln -sfn "$work/tests" "$work/direct/tests"
+  OMP_NUM_THREADS=1 "$mpiexec" --oversubscribe -n 2 "$ph3mpi" "$work/direct/config/$name" >"$work/direct.log" 2>&1 ||
+    {
+      cat "$work/direct.log" >&2
+      ops_fail "the uninterrupted run failed"
+    }
+  ops_expected_output "$work/direct/config/$name"
+}

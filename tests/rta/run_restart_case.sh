@@ -7,7 +7,7 @@
 #   other_ranks  : killed on 2 ranks, resumed on 3 and then on 1: within 1e-12 of uninterrupted
 #   damaged      : one shard truncated, one garbled, one stale .tmp: reported, recomputed, identical
 #   foreign      : re-run with other temperatures into the same output_dir: refused, output untouched
-#   manifest     : garbled manifest.json: refused with a clear message
+#   manifest     : garbled manifest.json (of the stage folder): refused with a clear message
 #   fresh        : restart = false discards the checkpoint and recomputes everything
 #   lbte_kill9   : kill9 in mode "lbte" (collision rows in the checkpoint)
 #   interband_kill9, interband_lbte_kill9: kill9 with transport_type = "njc23" (the inter-band
@@ -119,7 +119,9 @@ case "$scenario" in
     test "$before" = "$(sha256sum "$(kappa "$work/ref")")"
     ;;
   manifest)
-    echo '{"format": garbage' > "$work/ref/out/checkpoint/manifest.json"
+    manifest=("$work"/ref/out/checkpoint/*/manifest.json)
+    test "${#manifest[@]}" -eq 1
+    echo '{"format": garbage' > "${manifest[0]}"
     if run "$work/ref" 2 log2; then echo "FAIL: a garbled manifest was accepted" >&2; exit 1; fi
     cat "$work/ref/log2.err"
     grep -q "manifest.json is unreadable" "$work/ref/log2.err"

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "ph3mpi/driver/grid_point_collision.hpp"
+#include "ph3mpi/driver/grid_point_gamma.hpp"
 #include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/grid/ir_grid_points.hpp"
 #include "ph3mpi/parallel/node_shared.hpp"
@@ -57,12 +58,20 @@ std::unique_ptr<LbteFixture> make_lbte_fixture(const parallel::Context& context,
   const interaction::Interaction itr = driver::make_interaction(f->inputs, f->bz_grid);
   const std::vector<double> mass_variances =
       s.isotope ? driver::resolve_mass_variances(f->inputs) : std::vector<double>{};
-  const driver::GridPointCollision collision(s, itr, f->phonons->view(), f->phonons->frequencies(),
-                                             f->bz_grid, f->layout, mass_variances, common::TraceSink());
+  const interaction::PhononView view = f->phonons->view();
+  const driver::GridPointCollision collision(s, itr, view, f->phonons->frequencies(), f->bz_grid, f->layout,
+                                             common::TraceSink());
   const parallel::RowRange mine =
       parallel::node_row_range(p.grid_points.size(), context.rank(), context.size());
   for (std::size_t i = mine.begin; i < mine.end; ++i) {
-    f->results.store(p.grid_points[i], collision.compute(p.grid_points[i], -1));
+    const std::int64_t gp = p.grid_points[i];
+    NamedArrays result = collision.compute(gp, -1);
+    if (s.isotope) {
+      result.reals["gamma_isotope"] =
+          driver::isotope_result(gp, s, mass_variances, view, f->bz_grid, common::TraceSink(), -1)
+              .reals.at("gamma_isotope");
+    }
+    f->results.store(gp, std::move(result));
   }
   return f;
 }

@@ -50,6 +50,9 @@ struct Settings {
   // A phono3py phonon-m<mesh>.hdf5 whose frequencies and eigenvectors replace our own
   // solution of D(q) (phono3py --read-phonon).
   std::optional<std::filesystem::path> read_phonon;
+  // A folder of phono3py per-grid-point gamma files kappa-m<mesh>-g<gp>[...].hdf5 read
+  // instead of computing the ph-ph Gamma (mode rta; phono3py --read-gamma).
+  std::optional<std::filesystem::path> read_gamma;
   std::filesystem::path output_dir;
 
   std::optional<double> symprec;  // unset: the yaml's symmetry_tolerance, else 1e-5
@@ -60,10 +63,11 @@ struct Settings {
 
   std::optional<MeshSetting> mesh;
   bool use_grg = false;
+  bool is_kappa_star = true;              // false: every grid point, weight 1 (phono3py --noks)
   std::vector<std::int64_t> grid_points;  // BZ grid indices (phono3py numbering)
   std::optional<std::vector<std::int64_t>> band_indices;
 
-  std::vector<double> temperatures;    // K
+  std::vector<double> temperatures;    // K (given, or the range tmin, tmax, tstep resolved)
   bool tetrahedron = true;             // resolved: default true when sigmas is empty
   std::vector<double> sigmas;          // THz
   std::optional<double> sigma_cutoff;  // in units of sigma
@@ -79,6 +83,7 @@ struct Settings {
   bool write_pp = false;
   bool read_pp = false;
   bool write_gamma_detail = false;
+  bool write_gamma = false;  // mode rta: per-grid-point gamma files (phono3py --write-gamma)
   // Inter-band conductivity variant: "njc23", "ibdb19" or "smm19" (phono3py --tt).
   std::optional<std::string> transport_type;
   // |Phi|^2 and isotope weights averaged over degenerate bands (basis-invariant results).
@@ -122,6 +127,11 @@ ConfigError settings_error(const Settings& settings, const std::string& key, con
 // else the environment value `env_value` (PH3MPI_GP_BATCH_SIZE; nullptr = unset), else
 // 0. <= 0 means one grid point per assignment. A non-integer env value is an InputError.
 std::int64_t resolve_gp_batch_size(const Settings& settings, const char* env_value);
+
+// phono3py's temperatures of --tmin --tmax --tstep: numpy.arange(tmin, tmax + tstep / 10, tstep),
+// element for element as numpy computes it (length ceil((stop - start) / step), t_0 = start,
+// t_1 = start + step, t_i = start + i (t_1 - t_0)). Empty when tmax < tmin.
+std::vector<double> temperature_range(double tmin, double tmax, double tstep);
 
 // Parse "4GiB", "512 MiB", "2.5GB", "1024" (bytes) into bytes; nullopt if malformed.
 std::optional<std::uint64_t> parse_memory_size(std::string_view text);

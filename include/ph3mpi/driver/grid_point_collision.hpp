@@ -1,10 +1,11 @@
 // The per-grid-point work of an LBTE run (phono3py's collision-matrix calculation for one
 // irreducible grid point): triplets at q -> collision integration weights (3 components)
 // -> interaction strength once (g_zero path) -> Gamma and the collision-matrix rows for
-// every temperature (self_energy/collision_matrix), and the isotope Gamma. Each call site
-// is traced (PH3MPI_TRACE). The result is what the checkpoint stores and LbteSystem reads:
-//   gamma (temperatures, nband) THz; collision (temperatures, row block) THz;
-//   gamma_isotope (nband) THz with isotope; num_triplets (1).
+// every temperature (self_energy/collision_matrix). Each call site is traced (PH3MPI_TRACE).
+// The result is what the checkpoint stores and LbteSystem reads:
+//   gamma (temperatures, nband) THz; collision (temperatures, row block) THz; num_triplets (1).
+// The isotope Gamma is stored apart (driver::isotope_result, one method: (1, nband)): the
+// rows depend on ph-ph scattering only, Gamma_iso enters the diagonal in the solver.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,7 @@ class GridPointCollision {
   GridPointCollision(const config::Settings& settings, const interaction::Interaction& interaction,
                      const interaction::PhononView& phonons, const NdArray<double>& frequencies,
                      const grid::BZGrid& bz_grid, const transport::LbteLayout& layout,
-                     std::vector<double> mass_variances, common::TraceSink trace);
+                     common::TraceSink trace);
 
   NamedArrays compute(std::int64_t grid_point, std::int64_t batch) const;
 
@@ -39,7 +40,6 @@ class GridPointCollision {
   const NdArray<double>& frequencies_;
   const grid::BZGrid& bz_grid_;
   const transport::LbteLayout& layout_;
-  std::vector<double> mass_variances_;
   common::TraceSink trace_;
   std::optional<double> sigma_;
 };

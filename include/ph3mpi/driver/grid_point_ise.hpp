@@ -77,7 +77,6 @@ class GridPointIse {
                                             const double* pp) const;
 
   const config::Settings& settings_;
-  config::Settings low_memory_settings_;  // settings_ without isotope: ise has no Gamma_iso
   const interaction::Interaction& interaction_;
   const interaction::PhononView& phonons_;
   const NdArray<double>& frequencies_;

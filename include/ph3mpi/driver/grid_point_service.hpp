@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <vector>
 
@@ -25,11 +26,13 @@ struct PendingWork {
   double cost_to_compute = 0.0;           // summed cost of `items`
 };
 
-// Collective. Rank 0 prepares the checkpoint under settings.output_dir (resume, start
-// fresh with restart = false, or refuse one of other settings: a collective error);
-// every rank learns which grid points of `plan` are done.
-PendingWork resume_checkpoint(const parallel::Context& context, const config::Settings& settings,
-                              const ScatteringPlan& plan, const io::Fingerprint& fingerprint);
+// Collective. Rank 0 prepares the checkpoint stage of `fingerprint` under output_dir
+// (resume, start fresh with restart = false, or refuse one of other settings: a collective
+// error); every rank learns which grid points of `plan` at the plan indices `candidates`
+// (all of them, or a job-array part's share) are done and which are to compute.
+PendingWork resume_checkpoint(const parallel::Context& context, const std::filesystem::path& output_dir,
+                              bool restart, io::StageKind kind, const ScatteringPlan& plan,
+                              const std::vector<std::size_t>& candidates, const io::Fingerprint& fingerprint);
 
 // Collective. Computes `work.items` over all ranks (coordinator, batches of gp_batch_size,
 // largest cost first); compute(gp, batch) runs on the rank that got the grid point and its

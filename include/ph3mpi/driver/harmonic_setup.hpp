@@ -42,6 +42,9 @@ interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGr
                                           const parallel::Context& context,
                                           std::vector<std::int64_t> band_indices = {},
                                           const std::function<void()>& release_fc3 = {});
+// The same on this process alone, with its own tables (tests and benchmarks).
+interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGrid& bz_grid,
+                                          std::vector<std::int64_t> band_indices = {});
 
 // settings.mass_variances when given, else phono3py's natural-abundance values of the
 // primitive cell's elements (InputError naming phono3py.yaml when an element has none).

@@ -14,10 +14,25 @@
 
 namespace ph3mpi::driver {
 
+// `ph3mpi --part I/N` (issue 15): this run computes share I of N disjoint, cost-balanced
+// shares of the irreducible grid points into the checkpoint and writes no kappa; parts of
+// one split may run at the same time on one output_dir (a job array). num_parts = 0: a
+// plain run.
+struct RunPart {
+  int part = 0;  // 1-based
+  int num_parts = 0;
+  bool active() const noexcept { return num_parts > 0; }
+  std::string text() const { return std::to_string(part) + "/" + std::to_string(num_parts); }
+};
+
+// "I/N" with 1 <= I <= N <= 100000 -> RunPart; ph3mpi::SettingsError naming --part otherwise.
+RunPart parse_run_part(const std::string& text);
+
 struct ModeArguments {
   const parallel::Context& context;  // all ranks of the run
   const Inputs& inputs;              // identical on every rank
   const parallel::Rank0Stream& log;  // progress output (rank 0 only)
+  RunPart part{};                    // --part I/N (modes rta and lbte)
   // Frees the values of inputs.fc3 (inputs.fc3->has_values becomes false); make_interaction
   // calls it once the node-shared tables hold what it needs of them. Empty: kept.
   std::function<void()> release_fc3 = {};

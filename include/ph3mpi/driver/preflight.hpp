@@ -18,6 +18,7 @@
 
 #include "ph3mpi/driver/inputs.hpp"
 #include "ph3mpi/driver/memory_model.hpp"
+#include "ph3mpi/driver/modes.hpp"
 #include "ph3mpi/io/output_lock.hpp"
 #include "ph3mpi/parallel/context.hpp"
 
@@ -66,9 +67,11 @@ class OutputDirHold {
 };
 
 // Collective. Rank 0 takes settings.output_dir's lock (OutputDirInUse -> one error on every
-// rank), writes a note per stale lock taken over and per leftover temporary folder removed
-// (to `notes`, rank 0 only), and the hold releases the lock when it goes.
+// rank): the folder's lock for a plain run, the part lock of `part` for a job-array part
+// (io::OutputDirLock::acquire_part: parts of one split share the folder); writes a note per
+// stale lock taken over and per leftover temporary folder removed (to `notes`, rank 0
+// only), and the hold releases the lock when it goes.
 OutputDirHold hold_output_dir(const config::Settings& settings, const parallel::Context& context,
-                              std::ostream& notes);
+                              std::ostream& notes, const RunPart& part = {});
 
 }  // namespace ph3mpi::driver

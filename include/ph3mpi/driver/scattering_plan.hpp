@@ -26,16 +26,33 @@ struct ScatteringPlan {
 // group. The number of symmetry-reduced triplets at q grows like N / m_q and every triplet
 // costs ~nband^3 interaction elements, so this orders grid points as their run times do
 // without building the triplets of every point on rank 0 first.
+// Without kappa star (phono3py's --noks) the plan holds every grid point (grg2bzg, GR
+// order) with weight 1; the cost of a grid point does not change.
 ScatteringPlan make_scattering_plan(const grid::BZGrid& bz_grid, const grid::IrGridPoints& ir,
-                                    std::size_t num_band);
+                                    std::size_t num_band, bool is_kappa_star = true);
 
-// Everything that changes the per-grid-point numbers of a scattering run: contents of
-// phono3py.yaml, fc2, fc3 and BORN, the resolved symmetry/NAC/mesh settings, temperatures,
-// integration methods, cutoffs, isotope mass variances, N/U split, the program version and
-// `stage` (e.g. "rta-gamma"). boundary_mfp is NOT part of it: it only enters at the end, so
-// a re-run with another boundary_mfp reuses the stored Gamma.
-io::Fingerprint scattering_fingerprint(const Inputs& inputs, const grid::BZGrid& bz_grid,
-                                       const std::vector<double>& mass_variances, const std::string& stage);
+// The plan indices of share `part` (1-based) of `num_parts` disjoint shares of the grid
+// points, balanced by cost (longest-processing-time rule: largest cost first, each to the
+// share with the least cost so far, ties to the lowest share). A function of the costs
+// alone, so that concurrent job-array parts (ph3mpi --part I/N) agree on the split whatever
+// the checkpoint holds. Ascending. Throws ph3mpi::Error unless 1 <= part <= num_parts.
+std::vector<std::size_t> part_share(const std::vector<double>& costs, int part, int num_parts);
+
+// The checkpoint fingerprints: everything that changes the numbers of one stored stage,
+// and nothing else (io/checkpoint.hpp).
+//  * ph-ph (Gamma, its N/U split, LBTE collision rows): contents of phono3py.yaml, fc2, fc3,
+//    BORN and read_phonon, the resolved symmetry/NAC/mesh settings, temperatures,
+//    integration methods, sigma_cutoff, cutoff_frequency, bands, N/U split, the program
+//    version, `stage`, and is_kappa_star when `depends_on_kappa_star` (the LBTE rows are
+//    over the kappa-star layout; an RTA grid point's Gamma is not).
+//  * isotope (Gamma_iso): the same without fc3, temperatures, sigma_cutoff and N/U split,
+//    plus the mass variances.
+// isotope = true/false, mass_variances and boundary_mfp are NOT in the ph-ph fingerprint:
+// changing them reuses the stored ph-ph results (boundary_mfp enters only the solver).
+io::Fingerprint phph_fingerprint(const Inputs& inputs, const grid::BZGrid& bz_grid, const std::string& stage,
+                                 bool depends_on_kappa_star);
+io::Fingerprint isotope_fingerprint(const Inputs& inputs, const grid::BZGrid& bz_grid,
+                                    const std::vector<double>& mass_variances, const std::string& stage);
 
 // Bytes a rank of a scattering run holds (estimates of the large items).
 struct MemoryEstimate {

@@ -1,8 +1,14 @@
 // Checkpoint and restart of the per-grid-point results (design brief section 5).
 //
-// Layout under the run's output_dir:
-//   checkpoint/manifest.json            the fingerprint and the (key, value) list it hashes
-//   checkpoint/<fingerprint>/gp-<G>.h5  one shard per finished grid point G
+// Layout under the run's output_dir, one folder per stage (a kind of stored result with
+// its own fingerprint: ph-ph Gamma, collision rows, isotope Gamma, ...):
+//   checkpoint/<fingerprint>/manifest.json  the stage's fingerprint and the (key, value) list it hashes
+//   checkpoint/<fingerprint>/gp-<G>.h5      one shard per finished grid point G
+//
+// A stage folder is published whole: made as a private folder, its manifest written into it,
+// then renamed to <fingerprint> (rename(2) of a folder fails when the name exists), so a
+// folder is never seen without its manifest and two processes that create the same stage at
+// once (job-array parts, issue 15) agree on one folder without a lock.
 //
 // HDF5 1.10 has no journaling, so no file is ever modified in place: a shard is
 // written as a new file in the writing process's private folder
@@ -15,12 +21,17 @@
 // grid point, names, shapes and values), so a torn, truncated or garbled shard (disk
 // trouble, copying) is detected, reported and recomputed, never used.
 //
-// The fingerprint hashes everything that changes the numbers; the driver decides what
-// that is (input file contents, mesh, temperatures, sigmas, ...). A checkpoint from
-// other settings is refused with a message naming what differs.
+// The fingerprint hashes everything that changes the numbers of its stage; the driver
+// decides what that is (input file contents, mesh, temperatures, sigmas, ...) and names
+// the stage in the entry "stage". An exclusive stage (the expensive ph-ph results) refuses
+// a folder of the same stage written with other settings, with a message naming what
+// differs; a keyed stage (cheap results such as isotope Gamma) keeps one folder per
+// fingerprint side by side, so switching a setting back and forth reuses each.
 //
 // MPI: Checkpoint::prepare runs on rank 0 only, before any rank writes; afterwards
 // every rank writes the shards of the grid points it computed (shared file system).
+// Several runs may prepare and write one checkpoint at the same time as long as they
+// compute disjoint grid points (job-array parts): every step above is safe for that.
 #pragma once
 
 #include <cstdint>
@@ -99,23 +110,33 @@ struct ShardCheck {
   std::string reason;  // empty when valid
 };
 
+// How a stage treats folders of the same stage written with other settings.
+enum class StageKind {
+  kExclusive,  // refused (CheckpointMismatch naming the differences)
+  kKeyed,      // left alone: each fingerprint has its own folder
+};
+
 class Checkpoint {
  public:
   // Every rank: the checkpoint of `fingerprint_hex` under output_dir. Cheap, no I/O.
   Checkpoint(std::filesystem::path output_dir, std::string fingerprint_hex);
 
-  // Rank 0 only, before anybody writes. restart = false: delete any previous
-  // checkpoint and start empty. restart = true: create the checkpoint if there is
-  // none; resume it if its manifest matches `fingerprint` (stale *.tmp removed,
+  // Rank 0 only, before anybody writes. restart = false: delete the whole previous
+  // checkpoint (every stage) and start empty. restart = true: create the stage folder if
+  // there is none; resume it if its manifest matches `fingerprint` (stale *.tmp removed,
   // damaged shards removed so that they are recomputed, each noted); throw
-  // CheckpointMismatch if it holds results of other settings.
+  // CheckpointMismatch if it holds results of other settings (for kExclusive also another
+  // folder of the same stage), or if checkpoint/ has an older ph3mpi's layout.
   static CheckpointStatus prepare(const std::filesystem::path& output_dir, const Fingerprint& fingerprint,
-                                  bool restart);
+                                  bool restart, StageKind kind = StageKind::kExclusive);
 
   const std::string& fingerprint_hex() const noexcept { return fingerprint_hex_; }
   std::filesystem::path directory() const;        // <output_dir>/checkpoint
   std::filesystem::path shard_directory() const;  // <output_dir>/checkpoint/<fingerprint>
   std::filesystem::path shard_path(std::int64_t grid_point) const;
+  // Grid points with a shard file in the folder now, ascending (names only, not verified:
+  // a published shard is complete). For reports such as a job-array part's "what is left".
+  std::vector<std::int64_t> published_grid_points() const;
 
   // Makes the results of `grid_point` durable: when this returns, the shard survives a
   // crash of the process or the machine. Array names must be non-empty without '/'.

@@ -67,6 +67,14 @@ std::vector<double> multiply_replicated(const BlockCyclicMatrix& a, Transpose tr
 // replicated.
 std::vector<double> matvec_replicated(const BlockCyclicMatrix& a, Transpose trans, const double* x);
 
+// Collective. (A P + A^T P) / 2 for a square A and a small P that every rank holds in
+// full (column-major, rows() x k); the result, rows() x k column-major, is replicated.
+// This is the product of the symmetrized matrix without forming it: each rank streams
+// its local block once, adding the block's share of both products, and one sum over the
+// ranks completes them (an iterative solver's matrix-vector product: the matrix is read
+// once per call, nothing is packed or exchanged but the n x k result).
+std::vector<double> symmetric_product_replicated(const BlockCyclicMatrix& a, const double* p, std::int64_t k);
+
 // Collective. C := alpha op(A) op(B) + beta C for three matrices on one grid with one
 // block size (pdgemm / dgemm).
 void gemm(Transpose trans_a, Transpose trans_b, double alpha, const BlockCyclicMatrix& a,

@@ -31,6 +31,9 @@ struct ConductivityProblem {
   std::optional<double> boundary_mfp;                     // micrometre
   double kappa_unit_conversion = 0;                       // transport::kappa_unit_conversion(V)
   bool isotope = false;                                   // results carry gamma_isotope
+  // false (phono3py's --noks): grid_points are every grid point with weight 1, and
+  // gv_by_gv has no star rotations (identity only, multiplicity 1).
+  bool is_kappa_star = true;
   // Inter-band (coherence) conductivity (config transport_type, solvers/interband_term.hpp):
   // the variant, and what the velocity matrices need: D(q) and the eigenvectors on the BZ grid.
   std::optional<transport::InterbandVariant> interband;

@@ -4,12 +4,14 @@
 //   gamma_isotope  (methods, nband) (RTA) / (nband) (LBTE) THz, with isotope
 //   collision      (temperatures, collision-row block) THz  (LBTE)
 // In a run these are the checkpoint shards (every result is durable there before it
-// counts done); tests keep them in memory.
+// counts done; ph-ph and isotope results in stages of their own, CombinedResults), or
+// phono3py's gamma files (read_gamma, solvers/gamma_files.hpp); tests keep them in memory.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "ph3mpi/common/named_arrays.hpp"
 #include "ph3mpi/io/checkpoint.hpp"
@@ -41,6 +43,17 @@ class MemoryResults final : public GridPointResults {
 
  private:
   std::map<std::int64_t, NamedArrays> results_;
+};
+
+// Several sources merged (the checkpoint stages of a run: ph-ph results, isotope Gamma):
+// read(gp) holds the arrays of every source; a name in two sources is an io::CheckpointError.
+class CombinedResults final : public GridPointResults {
+ public:
+  explicit CombinedResults(std::vector<const GridPointResults*> sources) : sources_(std::move(sources)) {}
+  NamedArrays read(std::int64_t grid_point) const override;
+
+ private:
+  std::vector<const GridPointResults*> sources_;
 };
 
 // Array `name` of the result of grid point gp; io::CheckpointError naming both if absent.

@@ -34,6 +34,8 @@ struct LbteTemperatureResult {
   NdArray<double> mode_kappa_RTA, f_vector;    // (num matrix grid points, nb, 6 / 3)
   LbteLinearSolution solution;                 // eigenvalues (direct), iterations (cg)
   bool solved = false;                         // false for T <= 0
+  double assembly_seconds = 0;                 // collision matrix from the rows (wall, this rank)
+  double solver_seconds = 0;                   // direct or CG solve (wall, this rank)
 };
 
 // Collective. Progress lines (one per temperature: solver, eigenvalue or iteration

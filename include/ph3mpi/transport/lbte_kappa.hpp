@@ -145,7 +145,9 @@ void prepare_irreducible_row_block(double* rows, std::size_t i, const double* ma
 
 // Reducible form with kappa star, raw rows (nb, N, nb) of irreducible grid point i, in
 // place: averages rows over degenerate bands of i, then columns over degenerate bands of
-// every irreducible grid point (other columns untouched, as phono3py).
+// every irreducible grid point (other columns untouched, as phono3py). Without kappa star
+// it leaves the rows as they are: phono3py averages only as part of the expansion by
+// symmetry (CollisionMatrixKernel._expand_by_symmetry), which --noks skips.
 void average_reducible_row_by_degeneracy(double* rows, std::size_t i, const LbteLayout& layout,
                                          const double* frequencies);
 

@@ -343,4 +343,59 @@ TEST_F(SettingsTest, SettingsErrorPointsAtTheKeyLine) {
   EXPECT_NE(std::string(e.what()).find(":3: key 'mass_variances': needs 2 values"), std::string::npos);
 }
 
+TEST(TemperatureRange, IsNumpyArangeAsPhono3pyUsesIt) {
+  // phono3py: numpy.arange(tmin, tmax + tstep / 10, tstep). Expected values from numpy 1.24
+  // (np.arange(...).tolist(), last elements as float.hex()), including the cases where the
+  // element is start + i * ((start + step) - start), not start + i * step.
+  using ph3mpi::config::temperature_range;
+  const std::vector<double> a = temperature_range(0, 1000, 10);
+  ASSERT_EQ(a.size(), 101u);
+  EXPECT_EQ(a.front(), 0.0);
+  EXPECT_EQ(a[99], 0x1.ef00000000000p+9);
+  EXPECT_EQ(a.back(), 0x1.f400000000000p+9);
+  const std::vector<double> b = temperature_range(0.1, 0.3, 0.1);
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b[1], 0x1.999999999999ap-3);
+  EXPECT_EQ(b[2], 0x1.3333333333334p-2);
+  const std::vector<double> c = temperature_range(100, 105, 0.7);
+  ASSERT_EQ(c.size(), 8u);
+  EXPECT_EQ(c[6], 0x1.a0ccccccccccep+6);
+  EXPECT_EQ(c[7], 0x1.a39999999999bp+6);
+  EXPECT_EQ(temperature_range(300, 300, 10), std::vector<double>{300.0});
+  const std::vector<double> d = temperature_range(10, 1000, 33.3);
+  ASSERT_EQ(d.size(), 30u);
+  EXPECT_EQ(d[28], 0x1.d733333333332p+9);
+  EXPECT_EQ(d[29], 0x1.e7d9999999999p+9);
+  EXPECT_TRUE(temperature_range(400, 300, 10).empty());
+}
+
+TEST_F(SettingsTest, TemperatureRangeKeys) {
+  const Settings s = load_settings(write("mode = \"rta\"\nmesh = [9, 9, 9]\ntmax = 100\n"));
+  EXPECT_EQ(s.temperatures, ph3mpi::config::temperature_range(0, 100, 10));  // phono3py's tmin 0, tstep 10
+  const Settings t = load_settings(write("mode = \"rta\"\nmesh = [9, 9, 9]\ntmin = 200\ntstep = 100\n"));
+  EXPECT_EQ(t.temperatures.size(), 9u);  // 200 .. 1000 (tmax 1000)
+  EXPECT_EQ(t.temperatures.back(), 1000.0);
+  expect_error("mode = \"rta\"\nmesh = [9, 9, 9]\ntemperatures = [300]\ntmin = 100\n", "temperatures", 3,
+               "temperatures and tmin exclude each other");
+  expect_error("mode = \"rta\"\nmesh = [9, 9, 9]\ntmin = 500\ntmax = 100\n", "tmax", 4, "is below tmin");
+  expect_error("mode = \"rta\"\nmesh = [9, 9, 9]\ntstep = 0.001\n", "tstep", 3,
+               "more than 10000 temperatures");
+  expect_error("mode = \"rta\"\nmesh = [9, 9, 9]\ntstep = 0\n", "tstep", 3, "out of range");
+  expect_error("mode = \"rta\"\nmesh = [9, 9, 9]\ntmax = -5\n", "tmax", 3, "out of range");
+}
+
+TEST_F(SettingsTest, KappaStarAndGammaFilesBelongToTheirModes) {
+  const Settings s = load_settings(write("mode = \"lbte\"\nmesh = [9, 9, 9]\nis_kappa_star = false\n"));
+  EXPECT_FALSE(s.is_kappa_star);
+  const Settings r =
+      load_settings(write("mode = \"rta\"\nmesh = [9, 9, 9]\nwrite_gamma = true\nread_gamma = \"gammas\"\n"));
+  EXPECT_TRUE(r.write_gamma);
+  ASSERT_TRUE(r.read_gamma);
+  EXPECT_EQ(*r.read_gamma, fs::path(dir_).lexically_normal() / "gammas");
+  expect_error("mode = \"ise\"\nmesh = [9, 9, 9]\ngrid_points = [1]\nis_kappa_star = false\n",
+               "is_kappa_star", 4, "for modes rta and lbte");
+  expect_error("mode = \"lbte\"\nmesh = [9, 9, 9]\nwrite_gamma = true\n", "write_gamma", 3, "for mode 'rta'");
+  expect_error("mode = \"lbte\"\nmesh = [9, 9, 9]\nread_gamma = \"g\"\n", "read_gamma", 3, "for mode 'rta'");
+}
+
 }  // namespace

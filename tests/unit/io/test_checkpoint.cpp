@@ -143,14 +143,15 @@ TEST(Checkpoint, RoundTripIsBitwise) {
   const CheckpointStatus first = Checkpoint::prepare(tmp.path(), fp, true);
   EXPECT_FALSE(first.resumed);
   EXPECT_TRUE(first.done.empty());
-  EXPECT_TRUE(fs::exists(tmp.path() / "checkpoint" / "manifest.json"));
+  EXPECT_TRUE(fs::exists(tmp.path() / "checkpoint" / fp.hex() / "manifest.json"));
 
   const Checkpoint checkpoint(tmp.path(), fp.hex());
   checkpoint.write(5, payload(5));
   checkpoint.write({12, 3}, {payload(12), payload(3)});
   EXPECT_EQ(checkpoint.shard_path(5), tmp.path() / "checkpoint" / fp.hex() / "gp-5.h5");
   EXPECT_EQ(files_in(checkpoint.shard_directory()),
-            (std::vector<std::string>{"gp-12.h5", "gp-3.h5", "gp-5.h5"}));
+            (std::vector<std::string>{"gp-12.h5", "gp-3.h5", "gp-5.h5", "manifest.json"}));
+  EXPECT_EQ(checkpoint.published_grid_points(), (std::vector<std::int64_t>{3, 5, 12}));
 
   for (std::int64_t gp : {3, 5, 12}) {
     EXPECT_TRUE(ph3mpi::bitwise_equal(checkpoint.read(gp), payload(gp))) << gp;
@@ -274,7 +275,7 @@ TEST(Checkpoint, ForeignShardFolderWithoutManifestIsRefused) {
   const Fingerprint old_settings = settings("11 11 11");
   Checkpoint::prepare(tmp.path(), old_settings, true);
   Checkpoint(tmp.path(), old_settings.hex()).write(4, payload(4));
-  fs::remove(tmp.path() / "checkpoint" / "manifest.json");
+  fs::remove(tmp.path() / "checkpoint" / old_settings.hex() / "manifest.json");
   EXPECT_THROW(Checkpoint::prepare(tmp.path(), settings("19 19 19"), true), CheckpointMismatch);
 }
 
@@ -298,7 +299,7 @@ TEST(Checkpoint, ShardOfOtherSettingsInsideIsRefused) {
 TEST(Checkpoint, UnreadableManifestIsRefused) {
   TempDir tmp;
   Checkpoint::prepare(tmp.path(), settings(), true);
-  write_bytes(tmp.path() / "checkpoint" / "manifest.json", "{\"format\": \"ph3mpi-checkp");
+  write_bytes(tmp.path() / "checkpoint" / settings().hex() / "manifest.json", "{\"format\": \"ph3mpi-checkp");
   try {
     Checkpoint::prepare(tmp.path(), settings(), true);
     FAIL() << "an unreadable manifest was accepted";
@@ -323,13 +324,12 @@ TEST(Checkpoint, TmpFilesAreIgnoredAndRemoved) {
   EXPECT_EQ(status.done, (std::vector<std::int64_t>{1}));
   EXPECT_TRUE(has_note(status, "removed gp-2.h5.tmp"));
   EXPECT_TRUE(has_note(status, "removed gp-3.h5.tmp"));
-  EXPECT_EQ(files_in(checkpoint.shard_directory()), std::vector<std::string>{"gp-1.h5"});
-  // Besides the shards and the manifest only the live writer's private staging folder.
+  EXPECT_EQ(files_in(checkpoint.shard_directory()), (std::vector<std::string>{"gp-1.h5", "manifest.json"}));
+  // Besides the stage folder only the live writer's private staging folder.
   std::vector<std::string> names = files_in(checkpoint.directory());
-  ASSERT_EQ(names.size(), 3u);
+  ASSERT_EQ(names.size(), 2u);
   EXPECT_EQ(names[0].rfind(".ph3mpi-tmp-", 0), 0u);
-  EXPECT_EQ(std::vector<std::string>(names.begin() + 1, names.end()),
-            (std::vector<std::string>{fp.hex(), "manifest.json"}));
+  EXPECT_EQ(names[1], fp.hex());
 }
 
 TEST(Checkpoint, RestartFalseClears) {
@@ -343,14 +343,109 @@ TEST(Checkpoint, RestartFalseClears) {
   EXPECT_TRUE(fresh.done.empty());
   EXPECT_FALSE(fresh.resumed);
   EXPECT_TRUE(has_note(fresh, "restart = false"));
-  EXPECT_TRUE(files_in(Checkpoint(tmp.path(), fp.hex()).shard_directory()).empty());
+  EXPECT_EQ(files_in(Checkpoint(tmp.path(), fp.hex()).shard_directory()),
+            std::vector<std::string>{"manifest.json"});
 
   // restart = false also replaces a checkpoint of other settings instead of refusing it.
   Checkpoint(tmp.path(), fp.hex()).write(1, payload(1));
   const Fingerprint other = settings("19 19 19");
   EXPECT_THROW(Checkpoint::prepare(tmp.path(), other, true), CheckpointMismatch);
   EXPECT_TRUE(Checkpoint::prepare(tmp.path(), other, false).done.empty());
-  EXPECT_EQ(files_in(tmp.path() / "checkpoint"), (std::vector<std::string>{other.hex(), "manifest.json"}));
+  EXPECT_EQ(files_in(tmp.path() / "checkpoint"), std::vector<std::string>{other.hex()});
+}
+
+Fingerprint staged(const std::string& stage, const std::string& mesh = "11 11 11") {
+  Fingerprint fp = settings(mesh);
+  fp.add("stage", stage);
+  return fp;
+}
+
+TEST(Checkpoint, StagesLiveSideBySide) {
+  // ph-ph results and isotope Gamma, each in its own folder: preparing one never touches the other.
+  TempDir tmp;
+  const Fingerprint phph = staged("rta-gamma"), iso = staged("rta-isotope");
+  Checkpoint::prepare(tmp.path(), phph, true);
+  Checkpoint(tmp.path(), phph.hex()).write(4, payload(4));
+  EXPECT_TRUE(Checkpoint::prepare(tmp.path(), iso, true, ph3mpi::io::StageKind::kKeyed).done.empty());
+  Checkpoint(tmp.path(), iso.hex()).write(5, payload(5));
+  EXPECT_EQ(Checkpoint::prepare(tmp.path(), phph, true).done, (std::vector<std::int64_t>{4}));
+  EXPECT_EQ(Checkpoint::prepare(tmp.path(), iso, true, ph3mpi::io::StageKind::kKeyed).done,
+            (std::vector<std::int64_t>{5}));
+  EXPECT_EQ(files_in(tmp.path() / "checkpoint").size(), 2u);  // two stage folders, nothing else
+}
+
+TEST(Checkpoint, ExclusiveStageRefusesOtherSettingsKeyedStageKeepsBoth) {
+  TempDir tmp;
+  const Fingerprint phph_a = staged("rta-gamma", "11 11 11"), phph_b = staged("rta-gamma", "19 19 19");
+  Checkpoint::prepare(tmp.path(), phph_a, true);
+  try {
+    Checkpoint::prepare(tmp.path(), phph_b, true);
+    FAIL() << "an exclusive stage of other settings was accepted";
+  } catch (const CheckpointMismatch& e) {
+    EXPECT_NE(std::string(e.what()).find("mesh: '11 11 11' in the checkpoint, '19 19 19' now"),
+              std::string::npos)
+        << e.what();
+  }
+  // Isotope Gamma of two mass-variance settings: one folder each, both resumable.
+  Fingerprint iso_a = staged("rta-isotope"), iso_b = staged("rta-isotope");
+  iso_a.add_numbers("mass_variances", {1e-4});
+  iso_b.add_numbers("mass_variances", {2e-4});
+  const auto keyed = ph3mpi::io::StageKind::kKeyed;
+  Checkpoint::prepare(tmp.path(), iso_a, true, keyed);
+  Checkpoint(tmp.path(), iso_a.hex()).write(1, payload(1));
+  Checkpoint::prepare(tmp.path(), iso_b, true, keyed);
+  EXPECT_EQ(Checkpoint::prepare(tmp.path(), iso_a, true, keyed).done, (std::vector<std::int64_t>{1}));
+  // The exclusive stage is not confused by the keyed folders.
+  EXPECT_TRUE(Checkpoint::prepare(tmp.path(), phph_a, true).resumed);
+}
+
+TEST(Checkpoint, OlderLayoutIsRefused) {
+  TempDir tmp;
+  fs::create_directories(tmp.path() / "checkpoint");
+  write_bytes(tmp.path() / "checkpoint" / "manifest.json", "{}");
+  try {
+    Checkpoint::prepare(tmp.path(), settings(), true);
+    FAIL() << "an older checkpoint layout was accepted";
+  } catch (const CheckpointMismatch& e) {
+    EXPECT_NE(std::string(e.what()).find("older ph3mpi"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(Checkpoint::prepare(tmp.path(), settings(), false).done.empty());  // restart = false clears it
+}
+
+TEST(Checkpoint, ConcurrentPreparesAgreeOnOneStageFolder) {
+  // Job-array parts start together: each prepares the same stages and writes its own grid
+  // points. No prepare may fail or see a folder without its manifest, and every shard survives.
+  TempDir tmp;
+  const Fingerprint phph = staged("rta-gamma");
+  for (int round = 0; round < 5; ++round) {
+    fs::remove_all(tmp.path() / "checkpoint");
+    std::vector<pid_t> children;
+    for (int child = 0; child < 6; ++child) {
+      const pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        int code = 0;
+        try {
+          Checkpoint::prepare(tmp.path(), phph, true);
+          Checkpoint::prepare(tmp.path(), staged("rta-isotope"), true, ph3mpi::io::StageKind::kKeyed);
+          Checkpoint(tmp.path(), phph.hex()).write(child, payload(child));
+        } catch (...) {
+          code = 1;
+        }
+        ::_exit(code);
+      }
+      children.push_back(pid);
+    }
+    for (const pid_t pid : children) {
+      int wstatus = 0;
+      ::waitpid(pid, &wstatus, 0);
+      EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) << "round " << round;
+    }
+    const CheckpointStatus status = Checkpoint::prepare(tmp.path(), phph, true);
+    EXPECT_TRUE(status.resumed);
+    EXPECT_EQ(status.done, (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5})) << "round " << round;
+    EXPECT_EQ(files_in(tmp.path() / "checkpoint").size(), 2u) << "round " << round;  // no staging left
+  }
 }
 
 TEST(Checkpoint, ShardNames) {

@@ -206,6 +206,13 @@ TEST(SerialProducts, MatchEigen) {
             1e-13);
   const std::vector<double> nx = multiply_replicated(a, Transpose::kNo, x.data(), k);
   EXPECT_LE((Eigen::Map<const Eigen::MatrixXd>(nx.data(), n, k) - m * xm).cwiseAbs().maxCoeff(), 1e-13);
+  const std::vector<double> sx = symmetric_product_replicated(a, x.data(), k);  // (A + A^T) X / 2
+  EXPECT_LE((Eigen::Map<const Eigen::MatrixXd>(sx.data(), n, k) - 0.5 * (m + m.transpose()) * xm)
+                .cwiseAbs()
+                .maxCoeff(),
+            1e-13);
+  EXPECT_THROW(symmetric_product_replicated(BlockCyclicMatrix(grid, n, n + 1, 8), x.data(), k),
+               ph3mpi::Error);
   const std::vector<double> mv = matvec_replicated(a, Transpose::kYes, x.data());
   EXPECT_LE(
       (Eigen::Map<const Eigen::VectorXd>(mv.data(), n) - m.transpose() * xm.col(0)).cwiseAbs().maxCoeff(),

@@ -314,6 +314,16 @@ TEST(LbteLayoutTest, WeightsStarsAndNoKappaStar) {
   expand_reducible_row(row.data(), 7, nostar.ir_grid_points_gr[7], nostar, out.data());
   EXPECT_EQ(out, row);
   EXPECT_THROW(expand_reducible_row(row.data(), 7, nostar.ir_grid_points_gr[8], nostar, out.data()), Error);
+  // phono3py averages reducible rows over degenerate bands only while expanding them by
+  // symmetry: without kappa star the rows stay as computed (with it, they change).
+  std::vector<double> averaged = row;
+  average_reducible_row_by_degeneracy(averaged.data(), 0, nostar, red.frequencies.ptr());
+  EXPECT_EQ(averaged, row);
+  std::vector<double> star_row(red.layout.row_block_elements());
+  for (std::size_t x = 0; x < star_row.size(); ++x) star_row[x] = static_cast<double>(x);
+  std::vector<double> star_averaged = star_row;
+  average_reducible_row_by_degeneracy(star_averaged.data(), 0, red.layout, red.frequencies.ptr());
+  EXPECT_NE(star_averaged, star_row);
   const LbteLayout irr_nostar = make_lbte_layout(irr.bz, irr.layout.ir_grid_points, 6, false, false);
   EXPECT_EQ(irr_nostar.num_grid_points(), 729u);
   for (const double w : irr_nostar.weights) EXPECT_EQ(w, 1.0);
