@@ -46,7 +46,7 @@ TOML
   echo "$work/$1.toml"
 }
 
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) usable core(s); MB = 2^20 bytes"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc --all) cores; MB = 2^20 bytes"
 printf '%-8s %-9s %5s | %11s %9s %11s | %9s %12s | %s\n' case fc3 ranks peak_rss/rk pss/rk fc3+tab/rk \
   pss_node fc3+tab_node kappa_xx
 for c in $cases; do
