@@ -24,6 +24,12 @@ namespace ph3mpi::interaction {
 
 namespace {
 
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define PH3MPI_IW_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define PH3MPI_IW_SIMD_CLONES
+#endif
+
 std::size_t check_frequencies(const NdArray<double>& frequencies, const std::vector<Triplet>& triplets) {
   if (frequencies.shape.size() != 2 || frequencies.shape[1] == 0) {
     throw Error("frequencies must have shape (grid points, bands), got " + frequencies.shape_string());
@@ -42,6 +48,223 @@ std::size_t check_frequencies(const NdArray<double>& frequencies, const std::vec
 
 void check_num_g(int num_g) {
   if (num_g != 2 && num_g != 3) throw Error("num_g must be 2 or 3, got " + std::to_string(num_g));
+}
+
+// ---- tetrahedron method
+//
+// Per triplet and band pair (b1, b2), each of the three channels -w1 + w2, w1 - w2 and
+// w1 + w2 is a linear interpolant on the 24 tetrahedra around q1 (and the mirrored ones
+// around q2). Its weight at a frequency point is the sum over the tetrahedra, in their
+// order, of each one's contribution (tetrahedron_method.hpp), divided by 6. Only
+// tetrahedra whose open range (lowest, highest vertex value) holds the point contribute
+// anything but an exact zero, and adding an exact zero changes no sum, so the weights
+// are collected as a list of (tetrahedron, point) entries -- only the contributing ones
+// -- whose contributions are computed in SIMD lanes in one pass and then added up in
+// list order: the bits of phono3py's sum over all 24 tetrahedra.
+// Which channels and points need any work follows from the exact range of each
+// channel's vertex values over the 15 distinct vertices (the same values as over the 96
+// tetrahedron corners), computed for all b2 of a b1 at once.
+
+constexpr std::size_t kMaxVertices = 16;
+
+// Everything the per-triplet kernel reads (set once per call).
+struct TetrahedronTables {
+  const double* frequencies;  // [BZ point][band]
+  std::size_t num_band;
+  const grid::BZGrid* bz_grid;
+  const grid::Vector3l* offsets;  // [nu] vertex offsets around a grid point
+  std::size_t nu;
+  const std::uint8_t* vertex;  // [v][t]: index into offsets of vertex v of tetrahedron t
+  const double* points;        // distinct frequency points, ascending
+  std::size_t num_points;
+  const std::uint32_t* point_of;  // [j]: index into points of frequency point j
+  std::size_t num_fp;
+  int num_g;
+  std::size_t channel_stride;  // elements of g per component (all triplets of the call)
+};
+
+// Per-thread scratch, reused over triplets.
+struct TetrahedronScratch {
+  std::vector<double> vertex_freq[2];  // [k][band] at the vertices around q1 (side 0), q2 (side 1)
+  std::vector<double> range;           // [4][b2]: min, max of channel 0 and of channel 2 over vertices
+  // The entries: sorted tetrahedron e0..e3, centre, point, contribution.
+  std::vector<double> e0, e1, e2, e3, centre, omega, value;
+  std::vector<std::size_t> slot_end;  // entries of slot s: slot_end[s - 1] (or 0) .. slot_end[s]
+  // A band pair with work: its channels' point ranges [first, last) and first slots.
+  struct Pair {
+    std::uint32_t b1, b2;
+    std::uint32_t first[3], last[3];
+    std::size_t slot[3];
+  };
+  std::vector<Pair> pairs;
+  std::vector<double> weight;  // per slot
+  alignas(64) double values[4][24];
+  alignas(64) double sorted[4][24];
+  alignas(64) double sorted_centre[24];
+};
+
+// Contributions of the collected entries, the weights per slot, and the g, g_zero
+// elements of the collected pairs (base: the triplet's first element).
+void flush_tetrahedron_entries(const TetrahedronTables& tb, TetrahedronScratch& sc, double* g,
+                               std::int8_t* g_zero) {
+  const std::size_t n = sc.e0.size();
+  sc.value.resize(n);
+  tetrahedron_contributions(sc.e0.data(), sc.e1.data(), sc.e2.data(), sc.e3.data(), sc.centre.data(),
+                            sc.omega.data(), n, sc.value.data());
+  sc.weight.resize(sc.slot_end.size());
+  std::size_t begin = 0;
+  for (std::size_t s = 0; s < sc.slot_end.size(); ++s) {
+    double sum = 0;
+    for (std::size_t i = begin; i < sc.slot_end[s]; ++i) sum += sc.value[i];
+    sc.weight[s] = sum / 6;
+    begin = sc.slot_end[s];
+  }
+  const std::size_t nb = tb.num_band, nbb = nb * nb, cs = tb.channel_stride;
+  for (const TetrahedronScratch::Pair& p : sc.pairs) {
+    for (std::size_t j = 0; j < tb.num_fp; ++j) {
+      const std::uint32_t u = tb.point_of[j];
+      double w[3] = {0, 0, 0};
+      bool zero = true;
+      for (int c = 0; c < 3; ++c) {
+        if (p.first[c] <= u && u < p.last[c]) {
+          w[c] = sc.weight[p.slot[c] + (u - p.first[c])];
+          zero = false;
+        }
+      }
+      if (zero) continue;  // left as preset: g 0, g_zero 1
+      const std::size_t adrs = j * nbb + p.b1 * nb + p.b2;
+      g[adrs] = w[2];
+      g[cs + adrs] = w[0] - w[1];
+      if (tb.num_g == 3) g[2 * cs + adrs] = w[0] + w[1] + w[2];
+      g_zero[adrs] = 0;
+    }
+  }
+  for (auto* v : {&sc.e0, &sc.e1, &sc.e2, &sc.e3, &sc.centre, &sc.omega}) v->clear();
+  sc.slot_end.clear();
+  sc.pairs.clear();
+}
+
+// The entries of one channel of a band pair: its 24 tetrahedra sorted, then for each
+// point in [first, last) the tetrahedra whose open range holds it, in their order.
+PH3MPI_IW_SIMD_CLONES
+void add_channel_entries(const TetrahedronTables& tb, const double* x, std::uint32_t first,
+                         std::uint32_t last, TetrahedronScratch& sc) {
+  for (int v = 0; v < 4; ++v) {
+    for (int t = 0; t < 24; ++t) sc.values[v][t] = x[tb.vertex[v * 24 + t]];
+  }
+  sort_tetrahedra_lanes(sc.values, sc.sorted, sc.sorted_centre);
+  for (std::uint32_t u = first; u < last; ++u) {
+    const double point = tb.points[u];
+    std::size_t n = sc.e0.size();
+    const std::size_t size = n + 24;
+    for (auto* a : {&sc.e0, &sc.e1, &sc.e2, &sc.e3, &sc.centre, &sc.omega}) a->resize(size);
+    double* e0 = sc.e0.data();
+    double* e1 = sc.e1.data();
+    double* e2 = sc.e2.data();
+    double* e3 = sc.e3.data();
+    double* ce = sc.centre.data();
+    double* om = sc.omega.data();
+    for (int t = 0; t < 24; ++t) {
+      e0[n] = sc.sorted[0][t];
+      e1[n] = sc.sorted[1][t];
+      e2[n] = sc.sorted[2][t];
+      e3[n] = sc.sorted[3][t];
+      ce[n] = sc.sorted_centre[t];
+      om[n] = point;
+      n += static_cast<std::size_t>(sc.sorted[0][t] < point && point < sc.sorted[3][t]);
+    }
+    for (auto* a : {&sc.e0, &sc.e1, &sc.e2, &sc.e3, &sc.centre, &sc.omega}) a->resize(n);
+    sc.slot_end.push_back(n);
+  }
+}
+
+// Exact ranges of channels 0 (-w1 + w2) and 2 (w1 + w2) over the vertices for band b1
+// and every b2: range[0][b2] min and range[1][b2] max of channel 0, range[2], range[3]
+// of channel 2 (channel 1 = -channel 0 exactly, its range is [-max, -min]).
+PH3MPI_IW_SIMD_CLONES
+void channel_ranges(const double* __restrict f1, const double* __restrict f2, std::size_t nu, std::size_t nb,
+                    std::size_t b1, double* __restrict range) {
+  double* lo0 = range;
+  double* hi0 = range + nb;
+  double* lo2 = range + 2 * nb;
+  double* hi2 = range + 3 * nb;
+  const double a0 = f1[b1];
+  for (std::size_t b2 = 0; b2 < nb; ++b2) {
+    lo0[b2] = hi0[b2] = -a0 + f2[b2];
+    lo2[b2] = hi2[b2] = a0 + f2[b2];
+  }
+  for (std::size_t k = 1; k < nu; ++k) {
+    const double a = f1[k * nb + b1];
+    const double* y = f2 + k * nb;
+    for (std::size_t b2 = 0; b2 < nb; ++b2) {
+      const double x0 = -a + y[b2], x2 = a + y[b2];
+      lo0[b2] = x0 < lo0[b2] ? x0 : lo0[b2];
+      hi0[b2] = x0 > hi0[b2] ? x0 : hi0[b2];
+      lo2[b2] = x2 < lo2[b2] ? x2 : lo2[b2];
+      hi2[b2] = x2 > hi2[b2] ? x2 : hi2[b2];
+    }
+  }
+}
+
+void tetrahedron_weights_of_triplet(const TetrahedronTables& tb, const Triplet& tp, double* g,
+                                    std::int8_t* g_zero, TetrahedronScratch& sc) {
+  const std::size_t nb = tb.num_band, nu = tb.nu;
+  const std::size_t per_triplet = tb.num_fp * nb * nb;
+  // Vertex frequencies around q1 and around q2 (mirrored), negative (imaginary) ones as 0.
+  for (int side = 0; side < 2; ++side) {
+    const grid::Vector3l& centre =
+        tb.bz_grid->addresses[static_cast<std::size_t>(tp[static_cast<std::size_t>(side + 1)])];
+    sc.vertex_freq[side].resize(nu * nb);
+    double* vf = sc.vertex_freq[side].data();
+    for (std::size_t k = 0; k < nu; ++k) {
+      const grid::Vector3l address =
+          side == 0 ? grid::Vector3l(centre + tb.offsets[k]) : grid::Vector3l(centre - tb.offsets[k]);
+      const double* row = tb.frequencies + detail::bz_index_of_address(address, *tb.bz_grid) * nb;
+      for (std::size_t b = 0; b < nb; ++b) vf[k * nb + b] = row[b] < 0 ? 0.0 : row[b];
+    }
+  }
+  // Every element zero until a channel's range holds its point.
+  for (int c = 0; c < tb.num_g; ++c)
+    std::fill(g + c * tb.channel_stride, g + c * tb.channel_stride + per_triplet, 0.0);
+  std::fill(g_zero, g_zero + per_triplet, std::int8_t{1});
+
+  const double* f1 = sc.vertex_freq[0].data();
+  const double* f2 = sc.vertex_freq[1].data();
+  const double* points_end = tb.points + tb.num_points;
+  sc.range.resize(4 * nb);
+  double x[kMaxVertices] = {};
+  // Entries are computed and summed in passes of about this many (L1-sized).
+  constexpr std::size_t kFlushEntries = 1024;
+  for (std::size_t b1 = 0; b1 < nb; ++b1) {
+    channel_ranges(f1, f2, nu, nb, b1, sc.range.data());
+    for (std::size_t b2 = 0; b2 < nb; ++b2) {
+      const double lo0 = sc.range[b2], hi0 = sc.range[nb + b2];
+      const double lo[3] = {lo0, -hi0, sc.range[2 * nb + b2]};
+      const double hi[3] = {hi0, -lo0, sc.range[3 * nb + b2]};
+      TetrahedronScratch::Pair pair{
+          static_cast<std::uint32_t>(b1), static_cast<std::uint32_t>(b2), {}, {}, {}};
+      bool any = false;
+      for (int c = 0; c < 3; ++c) {
+        const double* first = std::lower_bound(tb.points, points_end, lo[c]);
+        const double* last = std::upper_bound(first, points_end, hi[c]);
+        pair.first[c] = static_cast<std::uint32_t>(first - tb.points);
+        pair.last[c] = static_cast<std::uint32_t>(last - tb.points);
+        pair.slot[c] = sc.slot_end.size();
+        if (first == last) continue;
+        any = true;
+        // The channel's vertex values, as phono3py forms them.
+        for (std::size_t k = 0; k < nu; ++k) {
+          const double v1 = f1[k * nb + b1], v2 = f2[k * nb + b2];
+          x[k] = c == 0 ? -v1 + v2 : c == 1 ? v1 - v2 : v1 + v2;
+        }
+        add_channel_entries(tb, x, pair.first[c], pair.last[c], sc);
+      }
+      if (!any) continue;
+      sc.pairs.push_back(pair);
+      if (sc.e0.size() >= kFlushEntries) flush_tetrahedron_entries(tb, sc, g, g_zero);
+    }
+  }
+  if (!sc.pairs.empty()) flush_tetrahedron_entries(tb, sc, g, g_zero);
 }
 
 }  // namespace
@@ -75,160 +298,58 @@ void set_triplets_integration_weights_tetrahedron(double* g, std::int8_t* g_zero
   // the microzone basis (phonopy's table); P maps them onto the grid's SNF basis.
   const grid::TetrahedraRelativeAddresses& microzone =
       grid::tetrahedra_relative_grid_address_table(grid::shortest_main_diagonal(bz_grid.microzone_lattice));
-  constexpr int kNv = 96;  // 24 tetrahedra x 4 vertices
   std::vector<grid::Vector3l> offsets;
-  std::array<std::uint8_t, kNv> vertex{};  // [4 t + v] -> index into offsets
+  alignas(64) std::uint8_t vertex[4][24];  // [v][t] -> index into offsets
   for (int t = 0; t < 24; ++t) {
     for (int v = 0; v < 4; ++v) {
       const grid::Vector3l a =
           bz_grid.P * microzone[static_cast<std::size_t>(t)][static_cast<std::size_t>(v)];
       auto it = std::find(offsets.begin(), offsets.end(), a);
       if (it == offsets.end()) it = offsets.insert(offsets.end(), a);
-      vertex[static_cast<std::size_t>(4 * t + v)] = static_cast<std::uint8_t>(it - offsets.begin());
+      vertex[v][t] = static_cast<std::uint8_t>(it - offsets.begin());
     }
   }
   const std::size_t nu = offsets.size();  // 15
-  if (nu > 16) throw Error("tetrahedra with more than 16 distinct vertices");
+  if (nu > kMaxVertices) throw Error("tetrahedra with more than 16 distinct vertices");
 
-  const std::size_t nbb = num_band * num_band;
-  const std::size_t per_triplet = num_fp * nbb;
-  const std::size_t channel_stride = static_cast<std::size_t>(num_triplets) * per_triplet;
-  const double* freq = frequencies.ptr();
-  std::vector<double> ascending(frequency_points);
-  std::sort(ascending.begin(), ascending.end());
-  // Is some frequency point inside the closed interval [lo, hi]?
-  const auto any_point_in = [&ascending](double lo, double hi) {
-    const auto first = std::lower_bound(ascending.begin(), ascending.end(), lo);
-    return first != ascending.end() && *first <= hi;
-  };
-
-  // Per-thread scratch: vertex frequencies of q1 (side 0) and q2 (side 1) at the distinct
-  // vertices, band-major, negative (imaginary) ones counted as zero, their per-band
-  // range, and one channel's tetrahedra.
-  struct Scratch {
-    std::vector<double> vertex_freq[2], band_min[2], band_max[2];
-    alignas(64) double values[4][24];
-    SortedTetrahedraSoA sorted[3];
-  };
-  const auto make_scratch = [&] {
-    auto sc = std::make_unique<Scratch>();
-    for (int side = 0; side < 2; ++side) {
-      sc->vertex_freq[side].resize(num_band * nu);
-      sc->band_min[side].resize(num_band);
-      sc->band_max[side].resize(num_band);
-    }
-    return sc;
-  };
-
-  const auto weights_of_triplet = [&](Scratch& sc, std::int64_t it) {
-    const Triplet& tp = triplets[static_cast<std::size_t>(it)];
-    // Grid points of the tetrahedra around q1 and of the mirrored ones around q2.
-    for (int side = 0; side < 2; ++side) {
-      const grid::Vector3l& centre =
-          bz_grid.addresses[static_cast<std::size_t>(tp[static_cast<std::size_t>(side + 1)])];
-      double* vf = sc.vertex_freq[side].data();
-      for (std::size_t k = 0; k < nu; ++k) {
-        const grid::Vector3l address =
-            side == 0 ? grid::Vector3l(centre + offsets[k]) : grid::Vector3l(centre - offsets[k]);
-        const double* row = freq + detail::bz_index_of_address(address, bz_grid) * num_band;
-        for (std::size_t b = 0; b < num_band; ++b) vf[b * nu + k] = row[b] < 0 ? 0.0 : row[b];
-      }
-      for (std::size_t b = 0; b < num_band; ++b) {
-        const double* x = vf + b * nu;
-        double lo = x[0], hi = x[0];
-        for (std::size_t k = 1; k < nu; ++k) {
-          lo = std::min(lo, x[k]);
-          hi = std::max(hi, x[k]);
-        }
-        sc.band_min[side][b] = lo;
-        sc.band_max[side][b] = hi;
-      }
-    }
-    const std::size_t base = static_cast<std::size_t>(it) * per_triplet;
-
-    for (std::size_t b1 = 0; b1 < num_band; ++b1) {
-      const double* f1 = sc.vertex_freq[0].data() + b1 * nu;
-      for (std::size_t b2 = 0; b2 < num_band; ++b2) {
-        const double* f2 = sc.vertex_freq[1].data() + b2 * nu;
-        // Per-band ranges bound the channel values from outside (rounding is
-        // monotonic): a channel whose bound holds no frequency point has all weights
-        // exactly zero, and when that is so for all three channels the band pair is done.
-        const double lo02 = sc.band_min[1][b2] - sc.band_max[0][b1];
-        const double hi02 = sc.band_max[1][b2] - sc.band_min[0][b1];
-        const double lo2 = sc.band_min[0][b1] + sc.band_min[1][b2];
-        const double hi2 = sc.band_max[0][b1] + sc.band_max[1][b2];
-        bool needed[3] = {any_point_in(lo02, hi02), any_point_in(-hi02, -lo02), any_point_in(lo2, hi2)};
-        if (!needed[0] && !needed[1] && !needed[2]) {
-          for (std::size_t j = 0; j < num_fp; ++j) {
-            const std::size_t adrs = base + j * nbb + b1 * num_band + b2;
-            g[adrs] = 0;
-            g[channel_stride + adrs] = 0;
-            if (num_g == 3) g[2 * channel_stride + adrs] = 0;
-            g_zero[adrs] = 1;
-          }
-          continue;
-        }
-
-        // Vertex values of the three channels -w1 + w2, w1 - w2, w1 + w2 and their
-        // exact ranges (over the distinct vertices: the same values as over all 96);
-        // outside its range a delta weight vanishes.
-        double lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
-        for (int c = 0; c < 3; ++c) {
-          if (!needed[c]) continue;
-          double x[16] = {};
-          for (std::size_t k = 0; k < nu; ++k) {
-            x[k] = c == 0 ? -f1[k] + f2[k] : c == 1 ? f1[k] - f2[k] : f1[k] + f2[k];
-          }
-          lo[c] = hi[c] = x[0];
-          for (std::size_t k = 1; k < nu; ++k) {
-            lo[c] = std::min(lo[c], x[k]);
-            hi[c] = std::max(hi[c], x[k]);
-          }
-          // Only tetrahedra spanning one of the frequency points inside the channel's
-          // range can contribute.
-          const auto first = std::lower_bound(ascending.begin(), ascending.end(), lo[c]);
-          const auto last = std::upper_bound(first, ascending.end(), hi[c]);
-          needed[c] = first != last;
-          if (!needed[c]) continue;
-          for (int t = 0; t < 24; ++t) {
-            for (int v = 0; v < 4; ++v) sc.values[v][t] = x[vertex[static_cast<std::size_t>(4 * t + v)]];
-          }
-          sort_tetrahedra_soa(sc.values, &*first, static_cast<std::size_t>(last - first), sc.sorted[c]);
-        }
-
-        for (std::size_t j = 0; j < num_fp; ++j) {
-          const double f0 = frequency_points[j];
-          double w[3];
-          std::int8_t zero = 1;
-          for (int c = 0; c < 3; ++c) {
-            if (needed[c] && lo[c] <= f0 && f0 <= hi[c]) {
-              w[c] = tetrahedra_delta_weight(f0, sc.sorted[c]);
-              zero = 0;
-            } else {
-              w[c] = 0;
-            }
-          }
-          const std::size_t adrs = base + j * nbb + b1 * num_band + b2;
-          g[adrs] = w[2];
-          g[channel_stride + adrs] = w[0] - w[1];
-          if (num_g == 3) g[2 * channel_stride + adrs] = w[0] + w[1] + w[2];
-          g_zero[adrs] = zero;
-        }
-      }
-    }
-  };
+  // The distinct frequency points in ascending order, and the one of each point.
+  std::vector<double> points(frequency_points);
+  std::sort(points.begin(), points.end());
+  points.erase(std::unique(points.begin(), points.end()), points.end());
+  std::vector<std::uint32_t> point_of(num_fp);
+  for (std::size_t j = 0; j < num_fp; ++j) {
+    point_of[j] = static_cast<std::uint32_t>(
+        std::lower_bound(points.begin(), points.end(), frequency_points[j]) - points.begin());
+  }
+  const TetrahedronTables tables{frequencies.ptr(),
+                                 num_band,
+                                 &bz_grid,
+                                 offsets.data(),
+                                 nu,
+                                 &vertex[0][0],
+                                 points.data(),
+                                 points.size(),
+                                 point_of.data(),
+                                 num_fp,
+                                 num_g,
+                                 static_cast<std::size_t>(num_triplets) * num_fp * num_band * num_band};
 
   if (num_triplets == 1) {
     // The driver's per-triplet calls, often from inside a parallel region: no team.
-    const auto sc = make_scratch();
-    weights_of_triplet(*sc, 0);
+    TetrahedronScratch scratch;
+    tetrahedron_weights_of_triplet(tables, triplets[0], g, g_zero, scratch);
     return;
   }
+  const std::size_t per_triplet = num_fp * num_band * num_band;
 #pragma omp parallel
   {
-    const auto sc = make_scratch();
+    TetrahedronScratch scratch;
 #pragma omp for schedule(dynamic, 1)
-    for (std::int64_t it = 0; it < num_triplets; ++it) weights_of_triplet(*sc, it);
+    for (std::int64_t it = 0; it < num_triplets; ++it) {
+      const std::size_t base = static_cast<std::size_t>(it) * per_triplet;
+      tetrahedron_weights_of_triplet(tables, triplets[static_cast<std::size_t>(it)], g + base, g_zero + base,
+                                     scratch);
+    }
   }
 }
 
