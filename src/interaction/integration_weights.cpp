@@ -83,21 +83,50 @@ struct TetrahedronTables {
   std::size_t channel_stride;  // elements of g per component (all triplets of the call)
 };
 
-// Per-thread scratch, reused over triplets.
+// Entries and slots are computed and summed in passes of about these many (L1-sized).
+constexpr std::size_t kFlushEntries = 1024;
+constexpr std::size_t kFlushSlots = 256;
+
+// Per-thread scratch, reused over the triplets of a call: sized once for the call's
+// number of frequency points (no allocation per band pair or per point).
 struct TetrahedronScratch {
-  std::vector<double> vertex_freq[2];  // [k][band] at the vertices around q1 (side 0), q2 (side 1)
-  std::vector<double> range;           // [4][b2]: min, max of channel 0 and of channel 2 over vertices
-  // The entries: sorted tetrahedron e0..e3, centre, point, contribution.
-  std::vector<double> e0, e1, e2, e3, centre, omega, value;
-  std::vector<std::size_t> slot_end;  // entries of slot s: slot_end[s - 1] (or 0) .. slot_end[s]
+  explicit TetrahedronScratch(const TetrahedronTables& tb)
+      : entry_capacity(kFlushEntries + 3 * 24 * tb.num_points),
+        slot_capacity(kFlushSlots + 3 * tb.num_points),
+        entries(new double[7 * entry_capacity]),
+        slot_end(new std::size_t[slot_capacity]),
+        weight(new double[slot_capacity]),
+        pairs(new Pair[slot_capacity]) {
+    e0 = entries.get();
+    e1 = e0 + entry_capacity;
+    e2 = e1 + entry_capacity;
+    e3 = e2 + entry_capacity;
+    centre = e3 + entry_capacity;
+    omega = centre + entry_capacity;
+    value = omega + entry_capacity;
+    for (auto& v : vertex_freq) v.resize(tb.nu * tb.num_band);
+    range.resize(4 * tb.num_band);
+  }
   // A band pair with work: its channels' point ranges [first, last) and first slots.
   struct Pair {
     std::uint32_t b1, b2;
     std::uint32_t first[3], last[3];
     std::size_t slot[3];
   };
-  std::vector<Pair> pairs;
-  std::vector<double> weight;  // per slot
+  std::vector<double> vertex_freq[2];  // [k][band] at the vertices around q1 (side 0), q2 (side 1)
+  std::vector<double> range;           // [4][b2]: min, max of channel 0 and of channel 2 over vertices
+  // The entries: sorted tetrahedron e0..e3, centre, point, contribution; the slots
+  // (one per channel and point of a pair), entries of slot s from slot_end[s - 1] (or
+  // 0) to slot_end[s]; the pairs. A pass holds fewer than kFlushEntries entries and
+  // kFlushSlots slots before its last pair, whose entries and slots are bounded by
+  // 3 x 24 x (points) and 3 x (points).
+  std::size_t entry_capacity, slot_capacity;
+  std::unique_ptr<double[]> entries;
+  std::unique_ptr<std::size_t[]> slot_end;
+  std::unique_ptr<double[]> weight;  // per slot
+  std::unique_ptr<Pair[]> pairs;
+  double *e0, *e1, *e2, *e3, *centre, *omega, *value;
+  std::size_t num_entries = 0, num_slots = 0, num_pairs = 0;
   alignas(64) double values[4][24];
   alignas(64) double sorted[4][24];
   alignas(64) double sorted_centre[24];
@@ -107,20 +136,18 @@ struct TetrahedronScratch {
 // elements of the collected pairs (base: the triplet's first element).
 void flush_tetrahedron_entries(const TetrahedronTables& tb, TetrahedronScratch& sc, double* g,
                                std::int8_t* g_zero) {
-  const std::size_t n = sc.e0.size();
-  sc.value.resize(n);
-  tetrahedron_contributions(sc.e0.data(), sc.e1.data(), sc.e2.data(), sc.e3.data(), sc.centre.data(),
-                            sc.omega.data(), n, sc.value.data());
-  sc.weight.resize(sc.slot_end.size());
+  const std::size_t n = sc.num_entries;
+  tetrahedron_contributions(sc.e0, sc.e1, sc.e2, sc.e3, sc.centre, sc.omega, n, sc.value);
   std::size_t begin = 0;
-  for (std::size_t s = 0; s < sc.slot_end.size(); ++s) {
+  for (std::size_t s = 0; s < sc.num_slots; ++s) {
     double sum = 0;
     for (std::size_t i = begin; i < sc.slot_end[s]; ++i) sum += sc.value[i];
     sc.weight[s] = sum / 6;
     begin = sc.slot_end[s];
   }
   const std::size_t nb = tb.num_band, nbb = nb * nb, cs = tb.channel_stride;
-  for (const TetrahedronScratch::Pair& p : sc.pairs) {
+  for (std::size_t ip = 0; ip < sc.num_pairs; ++ip) {
+    const TetrahedronScratch::Pair& p = sc.pairs[ip];
     for (std::size_t j = 0; j < tb.num_fp; ++j) {
       const std::uint32_t u = tb.point_of[j];
       double w[3] = {0, 0, 0};
@@ -139,9 +166,7 @@ void flush_tetrahedron_entries(const TetrahedronTables& tb, TetrahedronScratch& 
       g_zero[adrs] = 0;
     }
   }
-  for (auto* v : {&sc.e0, &sc.e1, &sc.e2, &sc.e3, &sc.centre, &sc.omega}) v->clear();
-  sc.slot_end.clear();
-  sc.pairs.clear();
+  sc.num_entries = sc.num_slots = sc.num_pairs = 0;
 }
 
 // The entries of one channel of a band pair: its 24 tetrahedra sorted, then for each
@@ -153,17 +178,15 @@ void add_channel_entries(const TetrahedronTables& tb, const double* x, std::uint
     for (int t = 0; t < 24; ++t) sc.values[v][t] = x[tb.vertex[v * 24 + t]];
   }
   sort_tetrahedra_lanes(sc.values, sc.sorted, sc.sorted_centre);
+  double* __restrict e0 = sc.e0;
+  double* __restrict e1 = sc.e1;
+  double* __restrict e2 = sc.e2;
+  double* __restrict e3 = sc.e3;
+  double* __restrict ce = sc.centre;
+  double* __restrict om = sc.omega;
+  std::size_t n = sc.num_entries;
   for (std::uint32_t u = first; u < last; ++u) {
     const double point = tb.points[u];
-    std::size_t n = sc.e0.size();
-    const std::size_t size = n + 24;
-    for (auto* a : {&sc.e0, &sc.e1, &sc.e2, &sc.e3, &sc.centre, &sc.omega}) a->resize(size);
-    double* e0 = sc.e0.data();
-    double* e1 = sc.e1.data();
-    double* e2 = sc.e2.data();
-    double* e3 = sc.e3.data();
-    double* ce = sc.centre.data();
-    double* om = sc.omega.data();
     for (int t = 0; t < 24; ++t) {
       e0[n] = sc.sorted[0][t];
       e1[n] = sc.sorted[1][t];
@@ -173,9 +196,9 @@ void add_channel_entries(const TetrahedronTables& tb, const double* x, std::uint
       om[n] = point;
       n += static_cast<std::size_t>(sc.sorted[0][t] < point && point < sc.sorted[3][t]);
     }
-    for (auto* a : {&sc.e0, &sc.e1, &sc.e2, &sc.e3, &sc.centre, &sc.omega}) a->resize(n);
-    sc.slot_end.push_back(n);
+    sc.slot_end[sc.num_slots++] = n;
   }
+  sc.num_entries = n;
 }
 
 // Exact ranges of channels 0 (-w1 + w2) and 2 (w1 + w2) over the vertices for band b1
@@ -214,7 +237,6 @@ void tetrahedron_weights_of_triplet(const TetrahedronTables& tb, const Triplet& 
   for (int side = 0; side < 2; ++side) {
     const grid::Vector3l& centre =
         tb.bz_grid->addresses[static_cast<std::size_t>(tp[static_cast<std::size_t>(side + 1)])];
-    sc.vertex_freq[side].resize(nu * nb);
     double* vf = sc.vertex_freq[side].data();
     for (std::size_t k = 0; k < nu; ++k) {
       const grid::Vector3l address =
@@ -231,10 +253,7 @@ void tetrahedron_weights_of_triplet(const TetrahedronTables& tb, const Triplet& 
   const double* f1 = sc.vertex_freq[0].data();
   const double* f2 = sc.vertex_freq[1].data();
   const double* points_end = tb.points + tb.num_points;
-  sc.range.resize(4 * nb);
   double x[kMaxVertices] = {};
-  // Entries are computed and summed in passes of about this many (L1-sized).
-  constexpr std::size_t kFlushEntries = 1024;
   for (std::size_t b1 = 0; b1 < nb; ++b1) {
     channel_ranges(f1, f2, nu, nb, b1, sc.range.data());
     for (std::size_t b2 = 0; b2 < nb; ++b2) {
@@ -249,7 +268,7 @@ void tetrahedron_weights_of_triplet(const TetrahedronTables& tb, const Triplet& 
         const double* last = std::upper_bound(first, points_end, hi[c]);
         pair.first[c] = static_cast<std::uint32_t>(first - tb.points);
         pair.last[c] = static_cast<std::uint32_t>(last - tb.points);
-        pair.slot[c] = sc.slot_end.size();
+        pair.slot[c] = sc.num_slots;
         if (first == last) continue;
         any = true;
         // The channel's vertex values, as phono3py forms them.
@@ -260,11 +279,13 @@ void tetrahedron_weights_of_triplet(const TetrahedronTables& tb, const Triplet& 
         add_channel_entries(tb, x, pair.first[c], pair.last[c], sc);
       }
       if (!any) continue;
-      sc.pairs.push_back(pair);
-      if (sc.e0.size() >= kFlushEntries) flush_tetrahedron_entries(tb, sc, g, g_zero);
+      sc.pairs[sc.num_pairs++] = pair;
+      if (sc.num_entries >= kFlushEntries || sc.num_slots >= kFlushSlots) {
+        flush_tetrahedron_entries(tb, sc, g, g_zero);
+      }
     }
   }
-  if (!sc.pairs.empty()) flush_tetrahedron_entries(tb, sc, g, g_zero);
+  if (sc.num_pairs != 0) flush_tetrahedron_entries(tb, sc, g, g_zero);
 }
 
 }  // namespace
@@ -336,14 +357,14 @@ void set_triplets_integration_weights_tetrahedron(double* g, std::int8_t* g_zero
 
   if (num_triplets == 1) {
     // The driver's per-triplet calls, often from inside a parallel region: no team.
-    TetrahedronScratch scratch;
+    TetrahedronScratch scratch(tables);
     tetrahedron_weights_of_triplet(tables, triplets[0], g, g_zero, scratch);
     return;
   }
   const std::size_t per_triplet = num_fp * num_band * num_band;
 #pragma omp parallel
   {
-    TetrahedronScratch scratch;
+    TetrahedronScratch scratch(tables);
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t it = 0; it < num_triplets; ++it) {
       const std::size_t base = static_cast<std::size_t>(it) * per_triplet;

@@ -75,7 +75,7 @@ void scaled_rows_sum(const double* __restrict yr, const double* __restrict yi, c
 // vectors: left to itself GCC vectorizes this over k, with gathers).
 using Lanes4 = double __attribute__((vector_size(32)));
 #define PH3MPI_LOAD4(name, pointer) \
-  Lanes4 name;                       \
+  Lanes4 name;                      \
   std::memcpy(&name, pointer, sizeof name)
 PH3MPI_SIMD_CLONES
 void scaled_rows_sum8(const double* __restrict yr, const double* __restrict yi, const double* __restrict ar,
