@@ -253,6 +253,7 @@ void tetrahedron_weights_of_triplet(const TetrahedronTables& tb, const Triplet& 
   const double* f1 = sc.vertex_freq[0].data();
   const double* f2 = sc.vertex_freq[1].data();
   const double* points_end = tb.points + tb.num_points;
+  const double p_min = tb.points[0], p_max = tb.points[tb.num_points - 1];
   double x[kMaxVertices] = {};
   for (std::size_t b1 = 0; b1 < nb; ++b1) {
     channel_ranges(f1, f2, nu, nb, b1, sc.range.data());
@@ -264,12 +265,23 @@ void tetrahedron_weights_of_triplet(const TetrahedronTables& tb, const Triplet& 
           static_cast<std::uint32_t>(b1), static_cast<std::uint32_t>(b2), {}, {}, {}};
       bool any = false;
       for (int c = 0; c < 3; ++c) {
-        const double* first = std::lower_bound(tb.points, points_end, lo[c]);
-        const double* last = std::upper_bound(first, points_end, hi[c]);
-        pair.first[c] = static_cast<std::uint32_t>(first - tb.points);
-        pair.last[c] = static_cast<std::uint32_t>(last - tb.points);
         pair.slot[c] = sc.num_slots;
-        if (first == last) continue;
+        // The points in [lo, hi]: none for most channels; else counted (few points) or
+        // searched.
+        if (hi[c] < p_min || lo[c] > p_max) continue;
+        std::uint32_t first = 0, last = 0;
+        if (tb.num_points <= 32) {
+          for (std::size_t u = 0; u < tb.num_points; ++u) {
+            first += static_cast<std::uint32_t>(tb.points[u] < lo[c]);
+            last += static_cast<std::uint32_t>(tb.points[u] <= hi[c]);
+          }
+        } else {
+          first = static_cast<std::uint32_t>(std::lower_bound(tb.points, points_end, lo[c]) - tb.points);
+          last = static_cast<std::uint32_t>(std::upper_bound(tb.points, points_end, hi[c]) - tb.points);
+        }
+        pair.first[c] = first;
+        pair.last[c] = last;
+        if (first >= last) continue;
         any = true;
         // The channel's vertex values, as phono3py forms them.
         for (std::size_t k = 0; k < nu; ++k) {
