@@ -194,7 +194,8 @@ void add_channel_entries(const TetrahedronTables& tb, const double* x, std::uint
       e3[n] = sc.sorted[3][t];
       ce[n] = sc.sorted_centre[t];
       om[n] = point;
-      n += static_cast<std::size_t>(sc.sorted[0][t] < point && point < sc.sorted[3][t]);
+      // (& rather than &&: no branch to mispredict)
+      n += static_cast<std::size_t>((sc.sorted[0][t] < point) & (point < sc.sorted[3][t]));
     }
     sc.slot_end[sc.num_slots++] = n;
   }
