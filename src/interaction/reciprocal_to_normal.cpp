@@ -100,6 +100,43 @@ void scaled_rows_sum8(const double* __restrict yr, const double* __restrict yi, 
   std::memcpy(ci + 4, &si1, sizeof si1);
 }
 
+// Real and imaginary planes of rows x cols complex z, row r scaled by scale[r]
+// (nullptr: 1, not multiplied).
+PH3MPI_SIMD_CLONES
+void split_scaled(const std::complex<double>* __restrict z, const double* __restrict scale, std::size_t rows,
+                  std::size_t cols, double* __restrict re, double* __restrict im) {
+  const double* __restrict zd = reinterpret_cast<const double*>(z);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double* __restrict from = zd + 2 * r * cols;
+    double* __restrict to_re = re + r * cols;
+    double* __restrict to_im = im + r * cols;
+    if (scale == nullptr) {
+      for (std::size_t c = 0; c < cols; ++c) {
+        to_re[c] = from[2 * c];
+        to_im[c] = from[2 * c + 1];
+      }
+    } else {
+      const double w = scale[r];
+      for (std::size_t c = 0; c < cols; ++c) {
+        to_re[c] = from[2 * c] * w;
+        to_im[c] = from[2 * c + 1] * w;
+      }
+    }
+  }
+}
+
+// Row r (len elements) of the planes (sr, si) to (dr, di) + r * stride.
+PH3MPI_SIMD_CLONES
+void scatter_rows(const double* __restrict sr, const double* __restrict si, std::size_t rows, std::size_t len,
+                  std::size_t stride, double* __restrict dr, double* __restrict di) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < len; ++c) {
+      dr[r * stride + c] = sr[r * len + c];
+      di[r * stride + c] = si[r * len + c];
+    }
+  }
+}
+
 }  // namespace
 
 ReciprocalToNormal::ReciprocalToNormal(const std::vector<double>& masses,
@@ -228,17 +265,10 @@ void ReciprocalToNormal::run(const std::complex<double>* fc3_reciprocal, const P
       e0r[b * nb0 + i0] = z.real() * w;
       e0i[b * nb0 + i0] = z.imag() * w;
     }
-    for (std::size_t j = 0; j < nb; ++j) {
-      e1r[b * nb + j] = ev1[b * nb + j].real() * w;
-      e1i[b * nb + j] = ev1[b * nb + j].imag() * w;
-      e2r[b * nb + j] = ev2[b * nb + j].real() * w;
-      e2i[b * nb + j] = ev2[b * nb + j].imag() * w;
-    }
   }
-  for (std::size_t x = 0; x < nb * nb2; ++x) {
-    phr[x] = fc3_reciprocal[x].real();
-    phi[x] = fc3_reciprocal[x].imag();
-  }
+  split_scaled(ev1, inv_sqrt_masses_.data(), nb, nb, e1r, e1i);
+  split_scaled(ev2, inv_sqrt_masses_.data(), nb, nb, e2r, e2i);
+  split_scaled(fc3_reciprocal, nullptr, nb, nb2, phr, phi);
 
   const char one = 1;
   // t1 row i0, and its part of x (b1; i0 b2).
@@ -253,10 +283,7 @@ void ReciprocalToNormal::run(const std::complex<double>* fc3_reciprocal, const P
     double* cr = t1r + i0 * nb2;
     double* ci = t1i + i0 * nb2;
     at_b(e0r + i0, e0i + i0, nb0, phr, phi, nb2, cr, ci, nb2, nb, 1, nb2, &one);
-    for (std::size_t b1 = 0; b1 < nb; ++b1) {
-      std::copy_n(cr + b1 * nb, nb, xr + (b1 * nb0 + i0) * nb);
-      std::copy_n(ci + b1 * nb, nb, xi + (b1 * nb0 + i0) * nb);
-    }
+    scatter_rows(cr, ci, nb, nb, nb0 * nb, xr + i0 * nb, xi + i0 * nb);
   };
   // Row j1 of t2 from its first to its last needed block.
   const auto second = [&](std::size_t j1) {
