@@ -77,7 +77,9 @@ struct TetrahedronTables {
   const std::uint8_t* vertex;  // [v][t]: index into offsets of vertex v of tetrahedron t
   const double* points;        // distinct frequency points, ascending
   std::size_t num_points;
-  const std::uint32_t* point_of;  // [j]: index into points of frequency point j
+  // The frequency points j at distinct point u: js[js_start[u]] .. js[js_start[u + 1] - 1].
+  const std::uint32_t* js_start;
+  const std::uint32_t* js;
   std::size_t num_fp;
   int num_g;
   std::size_t channel_stride;  // elements of g per component (all triplets of the call)
@@ -148,8 +150,16 @@ void flush_tetrahedron_entries(const TetrahedronTables& tb, TetrahedronScratch& 
   const std::size_t nb = tb.num_band, nbb = nb * nb, cs = tb.channel_stride;
   for (std::size_t ip = 0; ip < sc.num_pairs; ++ip) {
     const TetrahedronScratch::Pair& p = sc.pairs[ip];
-    for (std::size_t j = 0; j < tb.num_fp; ++j) {
-      const std::uint32_t u = tb.point_of[j];
+    // Only the points inside some channel's range [first, last); at the others every
+    // element is left as preset (g 0, g_zero 1).
+    std::uint32_t u_begin = ~std::uint32_t{0}, u_end = 0;
+    for (int c = 0; c < 3; ++c) {
+      if (p.first[c] < p.last[c]) {
+        u_begin = std::min(u_begin, p.first[c]);
+        u_end = std::max(u_end, p.last[c]);
+      }
+    }
+    for (std::uint32_t u = u_begin; u < u_end; ++u) {
       double w[3] = {0, 0, 0};
       bool zero = true;
       for (int c = 0; c < 3; ++c) {
@@ -158,12 +168,14 @@ void flush_tetrahedron_entries(const TetrahedronTables& tb, TetrahedronScratch& 
           zero = false;
         }
       }
-      if (zero) continue;  // left as preset: g 0, g_zero 1
-      const std::size_t adrs = j * nbb + p.b1 * nb + p.b2;
-      g[adrs] = w[2];
-      g[cs + adrs] = w[0] - w[1];
-      if (tb.num_g == 3) g[2 * cs + adrs] = w[0] + w[1] + w[2];
-      g_zero[adrs] = 0;
+      if (zero) continue;
+      for (std::uint32_t k = tb.js_start[u]; k < tb.js_start[u + 1]; ++k) {
+        const std::size_t adrs = tb.js[k] * nbb + p.b1 * nb + p.b2;
+        g[adrs] = w[2];
+        g[cs + adrs] = w[0] - w[1];
+        if (tb.num_g == 3) g[2 * cs + adrs] = w[0] + w[1] + w[2];
+        g_zero[adrs] = 0;
+      }
     }
   }
   sc.num_entries = sc.num_slots = sc.num_pairs = 0;
@@ -350,10 +362,17 @@ void set_triplets_integration_weights_tetrahedron(double* g, std::int8_t* g_zero
   std::vector<double> points(frequency_points);
   std::sort(points.begin(), points.end());
   points.erase(std::unique(points.begin(), points.end()), points.end());
+  std::vector<std::uint32_t> js_start(points.size() + 1, 0), js(num_fp);
   std::vector<std::uint32_t> point_of(num_fp);
   for (std::size_t j = 0; j < num_fp; ++j) {
     point_of[j] = static_cast<std::uint32_t>(
         std::lower_bound(points.begin(), points.end(), frequency_points[j]) - points.begin());
+    ++js_start[point_of[j] + 1];
+  }
+  for (std::size_t u = 0; u < points.size(); ++u) js_start[u + 1] += js_start[u];
+  {
+    std::vector<std::uint32_t> next(js_start.begin(), js_start.end() - 1);
+    for (std::size_t j = 0; j < num_fp; ++j) js[next[point_of[j]]++] = static_cast<std::uint32_t>(j);
   }
   const TetrahedronTables tables{frequencies.ptr(),
                                  num_band,
@@ -363,7 +382,8 @@ void set_triplets_integration_weights_tetrahedron(double* g, std::int8_t* g_zero
                                  &vertex[0][0],
                                  points.data(),
                                  points.size(),
-                                 point_of.data(),
+                                 js_start.data(),
+                                 js.data(),
                                  num_fp,
                                  num_g,
                                  static_cast<std::size_t>(num_triplets) * num_fp * num_band * num_band};
