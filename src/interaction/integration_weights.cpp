@@ -16,6 +16,10 @@
 #include <memory>
 #include <string>
 
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "gr_grid_index.hpp"
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/grid/tetrahedron_grid.hpp"
@@ -24,6 +28,14 @@
 namespace ph3mpi::interaction {
 
 namespace {
+
+bool cpu_has_avx512f() {
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+  return __builtin_cpu_supports("avx512f") != 0;
+#else
+  return false;
+#endif
+}
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define PH3MPI_IW_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
@@ -61,7 +73,8 @@ void check_num_g(int num_g) {
 // anything but an exact zero, and adding an exact zero changes no sum, so the weights
 // are collected as a list of (tetrahedron, point) entries -- only the contributing ones
 // -- whose contributions are computed in SIMD lanes in one pass and then added up in
-// list order: the bits of phono3py's sum over all 24 tetrahedra.
+// list order: the bits of phono3py's sum over all 24 tetrahedra. (The list is collected 8
+// tetrahedra at a time with AVX-512 where the CPU has it: collect_entries_avx512.)
 // Which channels and points need any work follows from the exact range of each
 // channel's vertex values over the 15 distinct vertices (the same values as over the 96
 // tetrahedron corners), computed for all b2 of a b1 at once.
@@ -84,11 +97,15 @@ struct TetrahedronTables {
   std::size_t num_fp;
   int num_g;
   std::size_t channel_stride;  // elements of g per component (all triplets of the call)
+  bool avx512;                 // the CPU has AVX-512F (entries collected 8 at a time)
 };
 
 // Entries and slots are computed and summed in passes of about these many (L1-sized).
 constexpr std::size_t kFlushEntries = 1024;
 constexpr std::size_t kFlushSlots = 256;
+
+// Elements after the entries that a vector store may write.
+constexpr std::size_t kSlack = 8;
 
 // Per-thread scratch, reused over the triplets of a call: sized once for the call's
 // number of frequency points (no allocation per band pair or per point).
@@ -96,17 +113,17 @@ struct TetrahedronScratch {
   explicit TetrahedronScratch(const TetrahedronTables& tb)
       : entry_capacity(kFlushEntries + 3 * 24 * tb.num_points),
         slot_capacity(kFlushSlots + 3 * tb.num_points),
-        entries(new double[7 * entry_capacity]),
+        entries(new double[7 * (entry_capacity + kSlack)]),
         slot_end(new std::size_t[slot_capacity]),
         weight(new double[slot_capacity]),
         pairs(new Pair[slot_capacity]) {
     e0 = entries.get();
-    e1 = e0 + entry_capacity;
-    e2 = e1 + entry_capacity;
-    e3 = e2 + entry_capacity;
-    centre = e3 + entry_capacity;
-    omega = centre + entry_capacity;
-    value = omega + entry_capacity;
+    e1 = e0 + entry_capacity + kSlack;
+    e2 = e1 + entry_capacity + kSlack;
+    e3 = e2 + entry_capacity + kSlack;
+    centre = e3 + entry_capacity + kSlack;
+    omega = centre + entry_capacity + kSlack;
+    value = omega + entry_capacity + kSlack;
     for (auto& v : vertex_freq) v.resize(tb.nu * tb.num_band);
     range.resize(4 * tb.num_band);
   }
@@ -182,6 +199,37 @@ void flush_tetrahedron_entries(const TetrahedronTables& tb, TetrahedronScratch& 
   sc.num_entries = sc.num_slots = sc.num_pairs = 0;
 }
 
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define PH3MPI_IW_AVX512_ENTRIES 1
+// The entries of the points [first, last) of sorted tetrahedra, as the plain loop in
+// add_channel_entries collects them, 8 tetrahedra at a time with AVX-512: compressed into
+// a register and stored whole (a compress to memory is slow on AMD Zen 4), so up to 8
+// elements after the entries are written. Returns the new number of entries.
+__attribute__((target("avx512f"))) std::size_t collect_entries_avx512(
+    const double (*sorted)[24], const double* sorted_centre, const double* points, std::uint32_t first,
+    std::uint32_t last, std::size_t n, double* e0, double* e1, double* e2, double* e3, double* ce, double* om,
+    std::size_t* slot_end, std::size_t& num_slots) {
+  for (std::uint32_t u = first; u < last; ++u) {
+    const __m512d point = _mm512_set1_pd(points[u]);
+    for (int t = 0; t < 24; t += 8) {
+      const __m512d a0 = _mm512_loadu_pd(&sorted[0][t]);
+      const __m512d a3 = _mm512_loadu_pd(&sorted[3][t]);
+      const __mmask8 keep = static_cast<__mmask8>(_mm512_cmp_pd_mask(a0, point, _CMP_LT_OQ) &
+                                                  _mm512_cmp_pd_mask(point, a3, _CMP_LT_OQ));
+      _mm512_storeu_pd(e0 + n, _mm512_maskz_compress_pd(keep, a0));
+      _mm512_storeu_pd(e1 + n, _mm512_maskz_compress_pd(keep, _mm512_loadu_pd(&sorted[1][t])));
+      _mm512_storeu_pd(e2 + n, _mm512_maskz_compress_pd(keep, _mm512_loadu_pd(&sorted[2][t])));
+      _mm512_storeu_pd(e3 + n, _mm512_maskz_compress_pd(keep, a3));
+      _mm512_storeu_pd(ce + n, _mm512_maskz_compress_pd(keep, _mm512_loadu_pd(&sorted_centre[t])));
+      _mm512_storeu_pd(om + n, point);
+      n += static_cast<std::size_t>(__builtin_popcount(keep));
+    }
+    slot_end[num_slots++] = n;
+  }
+  return n;
+}
+#endif
+
 // The entries of one channel of a band pair: its 24 tetrahedra sorted, then for each
 // point in [first, last) the tetrahedra whose open range holds it, in their order.
 PH3MPI_IW_SIMD_CLONES
@@ -205,6 +253,14 @@ void add_channel_entries(const TetrahedronTables& tb, const double* x, std::uint
     }
   }
   sort_tetrahedra_lanes(sc.values, sc.sorted, sc.sorted_centre);
+#ifdef PH3MPI_IW_AVX512_ENTRIES
+  if (tb.avx512) {
+    sc.num_entries =
+        collect_entries_avx512(sc.sorted, sc.sorted_centre, tb.points, first, last, sc.num_entries, sc.e0,
+                               sc.e1, sc.e2, sc.e3, sc.centre, sc.omega, sc.slot_end.get(), sc.num_slots);
+    return;
+  }
+#endif
   double* __restrict e0 = sc.e0;
   double* __restrict e1 = sc.e1;
   double* __restrict e2 = sc.e2;
@@ -341,6 +397,15 @@ void set_triplets_integration_weights_tetrahedron(double* g, std::int8_t* g_zero
                                                   const std::vector<Triplet>& triplets,
                                                   const NdArray<double>& frequencies,
                                                   const grid::BZGrid& bz_grid) {
+  detail::set_triplets_integration_weights_tetrahedron(g, g_zero, num_g, frequency_points, triplets,
+                                                       frequencies, bz_grid, true);
+}
+
+void detail::set_triplets_integration_weights_tetrahedron(double* g, std::int8_t* g_zero, int num_g,
+                                                          const std::vector<double>& frequency_points,
+                                                          const std::vector<Triplet>& triplets,
+                                                          const NdArray<double>& frequencies,
+                                                          const grid::BZGrid& bz_grid, bool allow_avx512) {
   check_num_g(num_g);
   const std::size_t num_band = check_frequencies(frequencies, triplets);
   if (static_cast<std::int64_t>(frequencies.shape[0]) != bz_grid.num_bz_points()) {
@@ -401,7 +466,8 @@ void set_triplets_integration_weights_tetrahedron(double* g, std::int8_t* g_zero
                                  js.data(),
                                  num_fp,
                                  num_g,
-                                 static_cast<std::size_t>(num_triplets) * num_fp * num_band * num_band};
+                                 static_cast<std::size_t>(num_triplets) * num_fp * num_band * num_band,
+                                 allow_avx512 && cpu_has_avx512f()};
 
   if (num_triplets == 1) {
     // The driver's per-triplet calls, often from inside a parallel region: no team.

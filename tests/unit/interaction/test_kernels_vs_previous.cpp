@@ -2,8 +2,8 @@
 // tests/reference_kernels) on whole meshes of Si, AlN, NaCl, MgO and the 24-band Si
 // conventional cell, beyond the few grid points phono3py's reference files hold:
 // tetrahedron weights bit for bit (at the band frequencies of q0, as RTA uses them, and
-// on a frequency scan, as JDOS and ISE do), reciprocal -> normal bit for bit too (it
-// forms only the needed elements now, each with the same operations in the same order).
+// on a frequency scan, as JDOS and ISE do; with and without the AVX-512 path), reciprocal -> normal bit for
+// bit too (it forms only the needed elements now, each with the same operations in the same order).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -94,6 +94,14 @@ TEST(KernelsVsPrevious, TetrahedronWeightsSameBits) {
                                                                    tq.triplets, freqs, s.bz_grid);
         ASSERT_EQ(std::memcmp(g.data(), g_ref.data(), g.size() * sizeof(double)), 0) << "scan " << scan;
         ASSERT_EQ(gz, gz_ref) << "scan " << scan;
+        // The portable path (no AVX-512) too.
+        std::fill(g.begin(), g.end(), -3.0);
+        std::fill(gz.begin(), gz.end(), 5);
+        ia::detail::set_triplets_integration_weights_tetrahedron(g.data(), gz.data(), num_g, points,
+                                                                 tq.triplets, freqs, s.bz_grid, false);
+        ASSERT_EQ(std::memcmp(g.data(), g_ref.data(), g.size() * sizeof(double)), 0)
+            << "portable, scan " << scan;
+        ASSERT_EQ(gz, gz_ref) << "portable, scan " << scan;
         // One triplet at a time (the driver's calls) gives the same bits.
         if (!scan) {
           const std::size_t per = points.size() * f0.size() * f0.size();
