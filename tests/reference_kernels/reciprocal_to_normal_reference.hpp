@@ -2,7 +2,7 @@
 // 734e1dd (src/interaction/reciprocal_to_normal.cpp then): three dense contractions, one
 // index at a time, every element summed over b0, b1, b2 in increasing order. Kept (test
 // and bench code only, library ph3mpi_reference_kernels) as the reference that the
-// current ReciprocalToNormal is tested against (1e-12 relative) and as the "before"
+// current ReciprocalToNormal is tested against (bit for bit) and as the "before"
 // column of bench/bench_interaction.
 #pragma once
 
