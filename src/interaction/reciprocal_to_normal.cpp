@@ -137,6 +137,24 @@ void scatter_rows(const double* __restrict sr, const double* __restrict si, std:
   }
 }
 
+// The same for n = 4.
+PH3MPI_SIMD_CLONES
+void scaled_rows_sum4(const double* __restrict yr, const double* __restrict yi, const double* __restrict ar,
+                      const double* __restrict ai, std::size_t lda, std::size_t K, double* __restrict cr,
+                      double* __restrict ci) {
+  Lanes4 sr = {}, si = {};
+  for (std::size_t k = 0; k < K; ++k) {
+    const Lanes4 zero = {};
+    const Lanes4 y_r = yr[k] + zero, y_i = yi[k] + zero;
+    PH3MPI_LOAD4(a_r, ar + k * lda);
+    PH3MPI_LOAD4(a_i, ai + k * lda);
+    sr += y_r * a_r - y_i * a_i;
+    si += y_r * a_i + y_i * a_r;
+  }
+  std::memcpy(cr, &sr, sizeof sr);
+  std::memcpy(ci, &si, sizeof si);
+}
+
 }  // namespace
 
 ReciprocalToNormal::ReciprocalToNormal(const std::vector<double>& masses,
@@ -319,6 +337,11 @@ void ReciprocalToNormal::run(const std::complex<double>* fc3_reciprocal, const P
         for (std::size_t s = lo; s < hi; s += 8) {
           const std::size_t c = std::min(s, nb - 8);
           scaled_rows_sum8(t2r + block, t2i + block, e2r + c, e2i + c, nb, nb, v_r + c, v_i + c);
+        }
+      } else if (nb >= 4) {
+        for (std::size_t s = lo; s < hi; s += 4) {
+          const std::size_t c = std::min(s, nb - 4);
+          scaled_rows_sum4(t2r + block, t2i + block, e2r + c, e2i + c, nb, nb, v_r + c, v_i + c);
         }
       } else {
         scaled_rows_sum(t2r + block, t2i + block, e2r + lo, e2i + lo, nb, nb, hi - lo, v_r + lo, v_i + lo);
