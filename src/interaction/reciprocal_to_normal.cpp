@@ -331,17 +331,19 @@ void ReciprocalToNormal::run(const std::complex<double>* fc3_reciprocal, const P
       }
       if (lo >= hi) continue;
       const std::size_t block = (j1 * nb0 + i0) * nb;
-      if (nb >= 8) {
-        // Chunks of 8 j2, the last one moved back inside [0, nb) (elements formed twice
-        // are the same sums).
-        for (std::size_t s = lo; s < hi; s += 8) {
-          const std::size_t c = std::min(s, nb - 8);
-          scaled_rows_sum8(t2r + block, t2i + block, e2r + c, e2i + c, nb, nb, v_r + c, v_i + c);
-        }
-      } else if (nb >= 4) {
-        for (std::size_t s = lo; s < hi; s += 4) {
-          const std::size_t c = std::min(s, nb - 4);
-          scaled_rows_sum4(t2r + block, t2i + block, e2r + c, e2i + c, nb, nb, v_r + c, v_i + c);
+      if (nb >= 4) {
+        // Chunks of 8 or 4 j2, each moved back inside [0, nb) where it would pass the end
+        // (elements formed twice are the same sums).
+        for (std::size_t s = lo; s < hi;) {
+          if (nb >= 8 && hi - s > 4) {
+            const std::size_t c = std::min(s, nb - 8);
+            scaled_rows_sum8(t2r + block, t2i + block, e2r + c, e2i + c, nb, nb, v_r + c, v_i + c);
+            s = c + 8;
+          } else {
+            const std::size_t c = std::min(s, nb - 4);
+            scaled_rows_sum4(t2r + block, t2i + block, e2r + c, e2i + c, nb, nb, v_r + c, v_i + c);
+            s = c + 4;
+          }
         }
       } else {
         scaled_rows_sum(t2r + block, t2i + block, e2r + lo, e2i + lo, nb, nb, hi - lo, v_r + lo, v_i + lo);
