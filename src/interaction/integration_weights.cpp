@@ -424,15 +424,29 @@ void detail::set_triplets_integration_weights_tetrahedron(double* g, std::int8_t
   // the microzone basis (phonopy's table); P maps them onto the grid's SNF basis.
   const grid::TetrahedraRelativeAddresses& microzone =
       grid::tetrahedra_relative_grid_address_table(grid::shortest_main_diagonal(bz_grid.microzone_lattice));
+  // The distinct vertex offsets in order of first appearance, found through a table of
+  // the microzone addresses in {-1, 0, 1}^3 (P is invertible: distinct addresses stay
+  // distinct), a search for any other (this runs once per call, i.e. per triplet in RTA).
   std::vector<grid::Vector3l> offsets;
+  offsets.reserve(kMaxVertices);
   alignas(64) std::int64_t vertex[4][24];  // [v][t] -> index into offsets
+  std::int64_t index_of_unit[27];
+  std::fill(index_of_unit, index_of_unit + 27, std::int64_t{-1});
   for (int t = 0; t < 24; ++t) {
     for (int v = 0; v < 4; ++v) {
-      const grid::Vector3l a =
-          bz_grid.P * microzone[static_cast<std::size_t>(t)][static_cast<std::size_t>(v)];
-      auto it = std::find(offsets.begin(), offsets.end(), a);
+      const grid::Vector3l& m = microzone[static_cast<std::size_t>(t)][static_cast<std::size_t>(v)];
+      const bool unit = m.cwiseAbs().maxCoeff() <= 1;
+      const std::size_t key =
+          unit ? static_cast<std::size_t>(9 * (m(0) + 1) + 3 * (m(1) + 1) + (m(2) + 1)) : 0;
+      if (unit && index_of_unit[key] >= 0) {
+        vertex[v][t] = index_of_unit[key];
+        continue;
+      }
+      const grid::Vector3l a = bz_grid.P * m;
+      auto it = unit ? offsets.end() : std::find(offsets.begin(), offsets.end(), a);
       if (it == offsets.end()) it = offsets.insert(offsets.end(), a);
       vertex[v][t] = static_cast<std::int64_t>(it - offsets.begin());
+      if (unit) index_of_unit[key] = vertex[v][t];
     }
   }
   const std::size_t nu = offsets.size();  // 15
