@@ -43,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "integration_weights_reference.hpp"
 #include "ph3mpi/common/ndarray.hpp"
 #include "ph3mpi/crystal/primitive.hpp"
 #include "ph3mpi/crystal/shortest_vectors.hpp"
@@ -62,6 +63,7 @@
 #include "ph3mpi/self_energy/imag_self_energy.hpp"
 #include "ph3mpi/self_energy/pp_collision.hpp"
 #include "real_to_reciprocal_pairs.hpp"
+#include "reciprocal_to_normal_reference.hpp"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -441,6 +443,35 @@ int run_grid_point(const std::string& name, std::int64_t gp, int repeats, const 
       itr.reciprocal_to_normal().run(&rec_chosen[t * nb3], phonons, triplets[t], nullptr, &pp[t * per], ws);
     }
   });
+  // The tetrahedron weights and reciprocal -> normal of commit 734e1dd (kept in
+  // tests/reference_kernels, same results bit for bit) on the same triplets: the "before"
+  // of the two kernels; r->n also with the tetrahedron weights' g_zero mask, as RTA runs it.
+  const Timing t_weights_734e1dd = median_of(repeats, CLOCK_THREAD_CPUTIME_ID, [&] {
+    std::vector<double> gt(2 * per);
+    std::vector<std::int8_t> gzt(per);
+    for (std::size_t t = 0; t < n; ++t) {
+      interaction::set_triplets_integration_weights_tetrahedron_reference(
+          gt.data(), gzt.data(), 2, fpoints, {triplets[t]}, in.ph.frequencies, in.bz);
+    }
+  });
+  const auto r2n_734e1dd = [&](bool masked) {
+    return median_of(repeats, CLOCK_THREAD_CPUTIME_ID, [&] {
+      for (std::size_t t = 0; t < n; ++t) {
+        interaction::reciprocal_to_normal_reference(&rec_chosen[t * nb3], in.prim.masses, itr.band_indices(),
+                                                    itr.cutoff_frequency(), phonons, triplets[t],
+                                                    masked ? &g_zero[t * per] : nullptr, &pp[t * per]);
+      }
+    });
+  };
+  const Timing t_r2n_734e1dd = r2n_734e1dd(false), t_r2n_masked_734e1dd = r2n_734e1dd(true);
+  const Timing t_r2n_masked = median_of(repeats, CLOCK_THREAD_CPUTIME_ID, [&] {
+    interaction::ReciprocalToNormal::Workspace ws;
+    for (std::size_t t = 0; t < n; ++t) {
+      itr.reciprocal_to_normal().run(&rec_chosen[t * nb3], phonons, triplets[t], &g_zero[t * per],
+                                     &pp[t * per], ws);
+    }
+  });
+  // (pp last written with all elements: the Gamma sum below reads the masked ones only.)
   const std::vector<double> temps_thz = {self_energy::temperature_to_thz(300.0)};
   std::vector<double> ise(n * nb0), scratch(2 * nb);
   const Timing t_sum = median_of(repeats, CLOCK_THREAD_CPUTIME_ID, [&] {
@@ -484,6 +515,15 @@ int run_grid_point(const std::string& name, std::int64_t gp, int repeats, const 
       "  (before: atom-pair kernel; after: lattice-vector form, q0 sums direct or separable, whichever\n"
       "   prepare_q0s picks (here %s); speed-up of the picked one; max |after - before| / max |fc3| %.1e)\n",
       separable ? "separable" : "direct", worst / scale);
+  std::printf(
+      "\n  kernels against those of commit 734e1dd                 734e1dd          now   speed-up\n");
+  const auto row2 = [&](const char* label, double before, double now) {
+    std::printf("  %-50s %9.2f %12.2f %9.2fx\n", label, before, now, before / now);
+  };
+  row2("tetrahedron weights (per triplet, as driver)", us * t_weights_734e1dd.cpu, us * t_weights.cpu);
+  row2("reciprocal -> normal (all elements)", us * t_r2n_734e1dd.cpu, us * t_r2n.cpu);
+  row2("reciprocal -> normal (g_zero of the weights, as RTA)", us * t_r2n_masked_734e1dd.cpu,
+       us * t_r2n_masked.cpu);
 
   // Flops each form performs (the lattice kernels' rows are 27 complex elements; the
   // padding to 32 and the phase, gather and assembly work are not counted, their time is).

@@ -299,19 +299,24 @@ constexpr int kLanes = 4;
     name = magnitude_ < eps ? zero : quotient_;               \
   }
 
+// Lanes t < count (a multiple of kLanes) of the sorted tetrahedra e0[t] <= .. <= e3[t]
+// with the central vertex at position centre[t], each at its own omega[t].
 PH3MPI_SIMD_CLONES
-void contributions(double omega, const double (*e)[24], const double* centre, int count, double* out) {
+void contributions(const double* __restrict e0s, const double* __restrict e1s, const double* __restrict e2s,
+                   const double* __restrict e3s, const double* __restrict centre,
+                   const double* __restrict omega, std::size_t count, double* __restrict out) {
   // (Every selection a single ?: on a direct comparison, conditions combined by
   // arithmetic: GCC lowers combined vector masks poorly in target clones.)
   const Lanes zero = {};
-  const Lanes w = omega - zero, eps = kThmEpsilon - zero, one = 1.0 - zero, two = 2.0 - zero,
-              three = 3.0 - zero, four = 4.0 - zero;
-  for (int t = 0; t < count; t += kLanes) {
-    PH3MPI_LOAD_LANES(e0, &e[0][t]);
-    PH3MPI_LOAD_LANES(e1, &e[1][t]);
-    PH3MPI_LOAD_LANES(e2, &e[2][t]);
-    PH3MPI_LOAD_LANES(e3, &e[3][t]);
+  const Lanes eps = kThmEpsilon - zero, one = 1.0 - zero, two = 2.0 - zero, three = 3.0 - zero,
+              four = 4.0 - zero;
+  for (std::size_t t = 0; t < count; t += kLanes) {
+    PH3MPI_LOAD_LANES(e0, &e0s[t]);
+    PH3MPI_LOAD_LANES(e1, &e1s[t]);
+    PH3MPI_LOAD_LANES(e2, &e2s[t]);
+    PH3MPI_LOAD_LANES(e3, &e3s[t]);
     PH3MPI_LOAD_LANES(c, &centre[t]);
+    PH3MPI_LOAD_LANES(w, &omega[t]);
     // Interval of omega: k = 1 for (e0, e1), 2 for (e1, e2), 3 for (e2, e3), 0 elsewhere
     // (on a vertex value or outside): with the values ascending, omega is strictly inside
     // (e_{k-1}, e_k) when it is above k values and below the other 4 - k.
@@ -388,6 +393,31 @@ void contributions(double omega, const double (*e)[24], const double* centre, in
 
 }  // namespace
 
+void sort_tetrahedra_lanes(const double (*vertex_values)[24], double (*e)[24], double* centre) {
+  sort_lanes(vertex_values, e, centre);
+}
+
+void tetrahedron_contributions(const double* e0, const double* e1, const double* e2, const double* e3,
+                               const double* centre, const double* omega, std::size_t count, double* out) {
+  const std::size_t full = count / kLanes * kLanes;
+  contributions(e0, e1, e2, e3, centre, omega, full, out);
+  if (full == count) return;
+  // The last lanes through a padded group (padding: a tetrahedron that does not contain
+  // its omega, contribution 0, not returned).
+  alignas(64) double pad[6][kLanes] = {};
+  for (std::size_t t = full; t < count; ++t) {
+    pad[0][t - full] = e0[t];
+    pad[1][t - full] = e1[t];
+    pad[2][t - full] = e2[t];
+    pad[3][t - full] = e3[t];
+    pad[4][t - full] = centre[t];
+    pad[5][t - full] = omega[t];
+  }
+  alignas(64) double values[kLanes];
+  contributions(pad[0], pad[1], pad[2], pad[3], pad[4], pad[5], kLanes, values);
+  for (std::size_t t = full; t < count; ++t) out[t] = values[t - full];
+}
+
 int sort_tetrahedra_soa(const double (*vertex_values)[24], const double* ascending_omegas,
                         std::size_t num_omegas, SortedTetrahedraSoA& sorted) {
   alignas(64) double e[4][24];
@@ -418,7 +448,10 @@ int sort_tetrahedra_soa(const double (*vertex_values)[24], const double* ascendi
 
 double tetrahedra_delta_weight(double omega, const SortedTetrahedraSoA& sorted) {
   alignas(64) double values[24];
-  contributions(omega, sorted.e, sorted.centre, sorted.count, values);
+  alignas(64) double omegas[24];
+  std::fill(omegas, omegas + 24, omega);
+  const auto lanes = static_cast<std::size_t>((sorted.count + kLanes - 1) / kLanes * kLanes);
+  contributions(sorted.e[0], sorted.e[1], sorted.e[2], sorted.e[3], sorted.centre, omegas, lanes, values);
   double sum = 0;
   for (int t = 0; t < sorted.count; ++t) sum += values[t];
   return sum / 6;

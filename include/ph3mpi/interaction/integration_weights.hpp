@@ -52,6 +52,17 @@ void set_triplets_integration_weights_tetrahedron(double* g, std::int8_t* g_zero
                                                   const NdArray<double>& frequencies,
                                                   const grid::BZGrid& bz_grid);
 
+namespace detail {
+// set_triplets_integration_weights_tetrahedron with the AVX-512 collection of the
+// contributing tetrahedra allowed (if the CPU has it) or not: the same results either
+// way; for the tests of both paths.
+void set_triplets_integration_weights_tetrahedron(double* g, std::int8_t* g_zero, int num_g,
+                                                  const std::vector<double>& frequency_points,
+                                                  const std::vector<Triplet>& triplets,
+                                                  const NdArray<double>& frequencies,
+                                                  const grid::BZGrid& bz_grid, bool allow_avx512);
+}  // namespace detail
+
 // sigma_cutoff <= 0 or unset disables the cutoff.
 void set_triplets_integration_weights_sigma(double* g, std::int8_t* g_zero, int num_g,
                                             const std::vector<double>& frequency_points,

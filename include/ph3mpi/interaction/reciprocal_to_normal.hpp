@@ -7,8 +7,9 @@
 // (eigenvectors not conjugated: q0 + q1 + q2 = G). Elements with a frequency at or
 // below cutoff_frequency are 0, as are those masked by g_zero (not computed).
 // The three contractions run as products with the mass-scaled eigenvector matrices,
-// one index at a time (j0, then j1, then j2): nb0 nb^3 complex multiply-adds each,
-// instead of phono3py's per-element nb^2 + nb.
+// one index at a time (j0, then j1, then j2): at most nb0 nb^3 complex multiply-adds
+// each, instead of phono3py's per-element nb^2 + nb; the second and third only for the
+// (j0, j1) blocks that hold an element to be written.
 #pragma once
 
 #include <complex>

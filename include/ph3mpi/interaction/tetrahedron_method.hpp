@@ -61,4 +61,16 @@ int sort_tetrahedra_soa(const double (*vertex_values)[24], const double* ascendi
                         std::size_t num_omegas, SortedTetrahedraSoA& sorted);
 double tetrahedra_delta_weight(double omega, const SortedTetrahedraSoA& sorted);
 
+// The building blocks of the above for callers that collect many (tetrahedron, omega)
+// pairs first. sort_tetrahedra_lanes: all 24 tetrahedra of vertex_values[v][t] sorted,
+// e[k][t] the k-th smallest value, centre[t] the position of vertex 0 (as
+// sort_tetrahedra_soa, nothing left out). tetrahedron_contributions: for entries
+// t < count, the contribution of sorted tetrahedron (e0[t] .. e3[t], centre[t]) at
+// omega[t] to the central vertex's weight, the terms tetrahedra_delta_weight adds up
+// (the weight is their sum over the tetrahedra in order, divided by 6), bit for bit;
+// exactly 0 unless e0[t] < omega[t] < e3[t].
+void sort_tetrahedra_lanes(const double (*vertex_values)[24], double (*e)[24], double* centre);
+void tetrahedron_contributions(const double* e0, const double* e1, const double* e2, const double* e3,
+                               const double* centre, const double* omega, std::size_t count, double* out);
+
 }  // namespace ph3mpi::interaction
