@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -198,6 +199,55 @@ TEST(KernelsVsPrevious, ReciprocalToNormalSameBits) {
     }
   }
   EXPECT_GT(compared, 1000u);
+}
+
+// Band counts no crystal of tests/data has (one atom: 3 bands, the generic kernel below
+// 4 bands; 5 atoms: 15, the 8/4-wide kernels with a rest), on random phonons, fc3 and
+// masks: the same bits as the 734e1dd kernel, masked or not, all or some j0.
+TEST(KernelsVsPrevious, ReciprocalToNormalSameBitsAnyBandCount) {
+  std::mt19937_64 rng(2026);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  for (const std::size_t n_atoms : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{5}}) {
+    const std::size_t nb = 3 * n_atoms, nb3 = nb * nb * nb, num_gp = 3;
+    std::vector<double> masses(n_atoms);
+    for (double& m : masses) m = 10.0 + 50.0 * (u(rng) + 1.0);
+    std::vector<double> freqs(num_gp * nb);
+    for (double& f : freqs) f = 8.0 * (u(rng) + 1.0);
+    freqs[0] = 0.001;  // below the cutoff: its elements are zero in both kernels
+    std::vector<std::complex<double>> eigvecs(num_gp * nb * nb), fc3_rec(nb3);
+    for (auto& e : eigvecs) e = {u(rng), u(rng)};
+    for (auto& v : fc3_rec) v = {u(rng), u(rng)};
+    ia::PhononView phonons;
+    phonons.frequencies = freqs.data();
+    phonons.eigenvectors = eigvecs.data();
+    phonons.num_grid_points = num_gp;
+    phonons.num_band = nb;
+    const ia::Triplet triplet{0, 1, 2};
+    std::vector<std::int64_t> all_bands(nb);
+    for (std::size_t b = 0; b < nb; ++b) all_bands[b] = static_cast<std::int64_t>(b);
+    const std::vector<std::vector<std::int64_t>> band_sets = {all_bands,
+                                                              {static_cast<std::int64_t>(nb - 1), 0}};
+    for (const auto& bands : band_sets) {
+      const ia::ReciprocalToNormal r2n(masses, bands, 0.01);
+      const std::size_t per = r2n.band_indices().size() * nb * nb;
+      std::vector<std::int8_t> g_zero(per);
+      for (auto& z : g_zero) z = u(rng) > 0.2 ? 1 : 0;  // ~40 % needed
+      for (const bool masked : {false, true}) {
+        SCOPED_TRACE("nb " + std::to_string(nb) + " nb0 " + std::to_string(per / (nb * nb)) + " masked " +
+                     std::to_string(masked));
+        const std::int8_t* gz = masked ? g_zero.data() : nullptr;
+        std::vector<double> now(per, -1.0), before(per, -2.0);
+        ia::ReciprocalToNormal::Workspace ws;
+        r2n.run(fc3_rec.data(), phonons, triplet, gz, now.data(), ws);
+        ia::reciprocal_to_normal_reference(fc3_rec.data(), masses, r2n.band_indices(), 0.01, phonons, triplet,
+                                           gz, before.data());
+        expect_same_per_triplet(now, before, per, masked ? &g_zero : nullptr);
+        double largest = 0;
+        for (const double x : before) largest = std::max(largest, std::abs(x));
+        EXPECT_GT(largest, 0.0);
+      }
+    }
+  }
 }
 
 }  // namespace
