@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the RTA service: whole-process wall time of
 #   mpirun -np R ph3mpi (mode = "rta", tetrahedron, T = 300 K)
-# on Si-PBEsol 19x19x19 (220 ir grid points) and AlN-LDA 13x13x9 (105) at the splits
+# on Si-PBEsol 19x19x19 (220 ir grid points), AlN-LDA 13x13x9 (105) and, with
+# CASES=siconv8, the 24-band Si conventional cell at 6x6x6 (20) at the splits
 # (ranks x threads) in SPLITS, REPEAT times each, median reported, with the peak RSS of
 # each rank. Parallel efficiency 1 -> 2 ranks = t(1x1) / (2 t(2x1)) when both are run.
 #
@@ -11,8 +12,9 @@
 # - PHONO3PY_PYTHON=<python>: an interpreter that imports phono3py (bench/phono3py_rta.py
 #   runs the same RTA through its API at PHONO3PY_THREADS, default 2 threads);
 #   prints phono3py/this. Without it the ratio is to the last recorded phono3py figure
-#   (RECORDED below: phono3py 4.4 C backend, OMP_NUM_THREADS=2, whole process, medians of
-#   3, "AMD EPYC" 2 vCPU: the table of issue 13).
+#   (RECORDED below: phono3py 4.4 C backend through bench/phono3py_rta.py,
+#   OMP_NUM_THREADS=2, whole process, one run each on an idle "AMD EPYC" 2 vCPU VM,
+#   2026-12-02; docs/performance.md).
 # Usage: bench/bench_rta.sh [build-dir]
 #   env: REPEAT (3), CASES ("si aln"), SPLITS ("1x2 2x1 1x1"), BASE_BUILD, PHONO3PY_PYTHON,
 #        PHONO3PY_REPEAT (REPEAT), PHONO3PY_THREADS (2), PAIR (0; 1: also two independent
@@ -27,7 +29,7 @@ base="${BASE_BUILD:-}"
 p3py="${PHONO3PY_PYTHON:-}"
 p3repeat="${PHONO3PY_REPEAT:-$repeat}"
 p3threads="${PHONO3PY_THREADS:-2}"
-declare -A RECORDED=([si]=165.6 [aln]=71.3)
+declare -A RECORDED=([si]=110.7 [aln]=45.7)
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export OPENBLAS_NUM_THREADS=1
@@ -37,8 +39,8 @@ if [ "$(id -u)" -eq 0 ]; then mpi_flags+=(--allow-run-as-root); fi
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ratio() { echo "$1 / $2" | bc -l; }
 
-crystal_of() { case "$1" in si) echo si-pbesol ;; aln) echo aln-lda ;; esac; }
-mesh_of() { case "$1" in si) echo "19,19,19" ;; aln) echo "13,13,9" ;; esac; }
+crystal_of() { case "$1" in si) echo si-pbesol ;; aln) echo aln-lda ;; siconv8) echo si-conv8 ;; esac; }
+mesh_of() { case "$1" in si) echo "19,19,19" ;; aln) echo "13,13,9" ;; siconv8) echo "6,6,6" ;; esac; }
 
 config() {  # case tag -> config path (tag keeps the output folders of the builds apart)
   cat > "$work/$1-$2.toml" <<TOML
@@ -105,9 +107,11 @@ for c in $cases; do
     pmed="$(printf '%s\n' "${p_t[@]}" | median)"
     printf '%-5s %-6s %-8s %10.2f %12s    phono3py/this(%s) %.2f\n' "$c" "1x$p3threads" phono3py "$pmed" "$pk" \
       "$first" "$(ratio "$pmed" "${med[$first]}")"
-  else
+  elif [ -n "${RECORDED[$c]:-}" ]; then
     printf '%-5s recorded phono3py %.1f s (2 threads): phono3py/this(%s) %.2f\n' "$c" "${RECORDED[$c]}" "$first" \
       "$(ratio "${RECORDED[$c]}" "${med[$first]}")"
+  else
+    printf '%-5s no recorded phono3py figure (set PHONO3PY_PYTHON)\n' "$c"
   fi
   if [ "${PAIR:-0}" = 1 ]; then
     # The machine's own ceiling for two processes: two independent 1x1 runs at once. On a
