@@ -18,6 +18,7 @@
 #include "ph3mpi/common/error.hpp"
 #include "ph3mpi/common/named_arrays.hpp"
 #include "ph3mpi/io/checkpoint.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -30,21 +31,10 @@ using ph3mpi::io::CheckpointMismatch;
 using ph3mpi::io::CheckpointStatus;
 using ph3mpi::io::Fingerprint;
 
-class TempDir {
+// A fresh directory per test, removed afterwards.
+class TempDir : public ph3mpi::test::ScratchDirectory {
  public:
-  TempDir() {
-    static int counter = 0;
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("ph3mpi-ckpt-" + std::to_string(::getpid()) + "-" + info->name() +
-                                         "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+  TempDir() : ScratchDirectory("ckpt") {}
 };
 
 Fingerprint settings(const std::string& mesh = "11 11 11") {

@@ -20,6 +20,7 @@
 
 #include "ph3mpi/io/output_lock.hpp"
 #include "ph3mpi/io/safe_files.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -29,21 +30,10 @@ using ph3mpi::io::LockRecord;
 using ph3mpi::io::OutputDirInUse;
 using ph3mpi::io::OutputDirLock;
 
-class TempDir {
+// A fresh directory per test, removed afterwards.
+class TempDir : public ph3mpi::test::ScratchDirectory {
  public:
-  TempDir() {
-    static int counter = 0;
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("ph3mpi-lock-" + std::to_string(::getpid()) + "-" + info->name() +
-                                         "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+  TempDir() : ScratchDirectory("lock") {}
 };
 
 LockOptions quick() {

@@ -27,6 +27,7 @@
 #include "ph3mpi/io/finite_check.hpp"
 #include "ph3mpi/io/hdf5_file.hpp"
 #include "ph3mpi/io/safe_files.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -35,21 +36,10 @@ using ph3mpi::NdArray;
 using ph3mpi::io::Hdf5File;
 using ph3mpi::io::PrivateDirectory;
 
-class TempDir {
+// A fresh directory per test, removed afterwards.
+class TempDir : public ph3mpi::test::ScratchDirectory {
  public:
-  TempDir() {
-    static int counter = 0;
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("ph3mpi-safe-" + std::to_string(::getpid()) + "-" + info->name() +
-                                         "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+  TempDir() : ScratchDirectory("safe") {}
 };
 
 void write_text(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
