@@ -44,14 +44,7 @@ void check_lbte_settings(const Inputs& inputs) {
     throw config::settings_error(s, "grid_points", "mode 'lbte' runs over all irreducible grid points");
   }
   if (s.is_N_U) throw config::settings_error(s, "is_N_U", "is not supported by mode 'lbte'");
-  for (const auto& [key, on] :
-       std::vector<std::pair<const char*, bool>>{{"use_ave_pp", s.use_ave_pp},
-                                                 {"const_ave_pp", s.const_ave_pp.has_value()},
-                                                 {"write_pp", s.write_pp},
-                                                 {"read_pp", s.read_pp},
-                                                 {"write_gamma_detail", s.write_gamma_detail}}) {
-    if (on) throw config::settings_error(s, key, "is supported by mode 'ise' only, not by mode 'lbte'");
-  }
+  refuse_ise_only_settings(s);
   transport::pinv_eigenvalues({}, s.pinv_cutoff, s.pinv_method);
 }
 

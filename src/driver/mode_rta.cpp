@@ -45,14 +45,7 @@ void check_rta_settings(const Inputs& inputs) {
         "mode 'rta' runs over all irreducible grid points; grid_points is for ise, rse, "
         "jdos and isotope (a killed run resumes from its checkpoint instead)");
   }
-  for (const auto& [key, on] :
-       std::vector<std::pair<const char*, bool>>{{"use_ave_pp", s.use_ave_pp},
-                                                 {"const_ave_pp", s.const_ave_pp.has_value()},
-                                                 {"write_pp", s.write_pp},
-                                                 {"read_pp", s.read_pp},
-                                                 {"write_gamma_detail", s.write_gamma_detail}}) {
-    if (on) throw config::settings_error(s, key, "is supported by mode 'ise' only, not by mode 'rta'");
-  }
+  refuse_ise_only_settings(s);
   if (s.write_gamma && s.transport_type) {
     throw config::settings_error(s, "write_gamma",
                                  "is not supported with transport_type (the inter-band run has no gv_by_gv)");

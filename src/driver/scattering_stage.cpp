@@ -39,6 +39,21 @@ void check_part_settings(const config::Settings& s, const RunPart& part) {
 
 }  // namespace
 
+void refuse_ise_only_settings(const config::Settings& s) {
+  for (const auto& [key, on] :
+       std::vector<std::pair<const char*, bool>>{{"use_ave_pp", s.use_ave_pp},
+                                                 {"const_ave_pp", s.const_ave_pp.has_value()},
+                                                 {"write_pp", s.write_pp},
+                                                 {"read_pp", s.read_pp},
+                                                 {"write_gamma_detail", s.write_gamma_detail}}) {
+    if (on) {
+      throw config::settings_error(
+          s, key,
+          "is supported by mode 'ise' only, not by mode '" + std::string(config::to_string(s.mode)) + "'");
+    }
+  }
+}
+
 ScatteringStage::ScatteringStage(const ModeArguments& args, const std::function<void()>& check_settings,
                                  const StageNames& names)
     : args_(args) {

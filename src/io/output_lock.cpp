@@ -322,6 +322,21 @@ struct OutputDirLock::State {
   bool stopping = false;
   std::thread heartbeat;
 
+  // The state of a lock about to be taken on output_dir, which is created if missing
+  // (created_output_dir says so, for the clean-up of a refused lock).
+  static std::unique_ptr<State> create(const fs::path& output_dir, const LockOptions& options) {
+    auto state = std::make_unique<State>();
+    state->output_dir = output_dir;
+    state->options = options;
+    std::error_code ec;
+    state->created_output_dir = fs::create_directories(output_dir, ec);
+    if (ec) {
+      throw Error("output_dir " + output_dir.string() +
+                  ": cannot create the folder: " + common::errno_cause(ec.value()));
+    }
+    return state;
+  }
+
   void start_heartbeat() {
     heartbeat = std::thread([this] {
       std::unique_lock<std::mutex> lock(mutex);
@@ -415,14 +430,8 @@ OutputDirLock& OutputDirLock::operator=(OutputDirLock&& other) noexcept {
 
 OutputDirLock OutputDirLock::acquire(const fs::path& output_dir, const LockOptions& options) {
   OutputDirLock lock;
-  auto state = std::make_unique<State>();
-  state->output_dir = output_dir;
-  state->options = options;
+  std::unique_ptr<State> state = State::create(output_dir, options);
   std::error_code ec;
-  state->created_output_dir = fs::create_directories(output_dir, ec);
-  if (ec)
-    throw Error("output_dir " + output_dir.string() +
-                ": cannot create the folder: " + common::errno_cause(ec.value()));
   try {
     const LockRecord mine = make_lock_record("run");
     state->token = mine.token;
@@ -459,14 +468,8 @@ OutputDirLock OutputDirLock::acquire_part(const fs::path& output_dir, int part, 
                 ": a part is I/N with 1 <= I <= N");
   }
   OutputDirLock lock;
-  auto state = std::make_unique<State>();
-  state->output_dir = output_dir;
-  state->options = options;
+  std::unique_ptr<State> state = State::create(output_dir, options);
   std::error_code ec;
-  state->created_output_dir = fs::create_directories(output_dir, ec);
-  if (ec)
-    throw Error("output_dir " + output_dir.string() +
-                ": cannot create the folder: " + common::errno_cause(ec.value()));
   const LockRecord gate = make_lock_record("gate", part, num_parts);
   fs::path gate_path;
   const auto drop_gate = [&] {

@@ -34,6 +34,10 @@
 
 namespace ph3mpi::driver {
 
+// The interaction-strength options only mode ise honours (use_ave_pp, const_ave_pp,
+// write_pp, read_pp, write_gamma_detail), refused by the kappa modes, naming the key.
+void refuse_ise_only_settings(const config::Settings& s);
+
 // The checkpoint stage names of a mode (they keep rta and lbte shards apart).
 struct StageNames {
   std::string phph;     // "rta-gamma", "lbte-collision-rows[-reducible]"
