@@ -78,7 +78,10 @@ std::vector<KeyDecl> make_declarations() {
     KeyDecl d = declare("log_level", "run", KeyType::kChoice);
     d.default_value = std::string("info");
     d.choices = {"quiet", "info", "debug"};
-    d.doc = "Amount of progress output printed by rank 0";
+    d.doc =
+        "Amount of progress output printed by rank 0; debug adds after each grid-point stage how evenly the "
+        "ranks "
+        "were used (batches, seconds computing and waiting for work, min-max over the ranks)";
     add(d);
   }
 

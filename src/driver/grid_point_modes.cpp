@@ -200,8 +200,12 @@ std::vector<NamedArrays> GridPointModeRun::compute(const ComputeGridPoint& compu
         }
         return results;
       });
+  const std::string balance = args_.inputs.settings.log_level == config::LogLevel::kDebug
+                                  ? parallel::balance_summary(context, run.stats)
+                                  : std::string();
   if (!context.is_root()) return {};
   progress.finish();
+  if (!balance.empty()) args_.log << "  " << balance << "\n";
 
   // Keyed by position: map order is the configured order.
   if (run.results.size() != grid_points.size()) {

@@ -33,14 +33,14 @@ PendingWork resume_checkpoint(const parallel::Context& context, const std::files
 void compute_pending_grid_points(
     const parallel::Context& context, const PendingWork& work, std::int64_t num_grid_points,
     std::int64_t gp_batch_size, const io::Checkpoint& checkpoint, std::ostream& progress_out,
-    const std::function<NamedArrays(std::int64_t gp, std::int64_t batch)>& compute) {
+    bool report_balance, const std::function<NamedArrays(std::int64_t gp, std::int64_t batch)>& compute) {
   parallel::ProgressReporter progress(progress_out, num_grid_points, work.restored, work.cost_to_compute,
                                       10.0);
   parallel::CoordinatorOptions options;
   options.gp_batch_size = gp_batch_size;
   options.delivery = parallel::Delivery::kKeepLocal;  // the checkpoint holds the results
   options.progress = context.is_root() ? &progress : nullptr;
-  parallel::run_coordinated<NamedArrays>(
+  const parallel::CoordinatorRun<NamedArrays> run = parallel::run_coordinated<NamedArrays>(
       context, work.items, options,
       [&](const parallel::Batch& batch) {
         std::vector<NamedArrays> results;
@@ -63,6 +63,10 @@ void compute_pending_grid_points(
   // reported (durable). The barrier makes every shard visible before anyone reads.
   context.barrier();
   if (context.is_root()) progress.finish();
+  if (report_balance) {
+    const std::string balance = parallel::balance_summary(context, run.stats);
+    if (context.is_root()) progress_out << "  " << balance << "\n";
+  }
 }
 
 }  // namespace ph3mpi::driver

@@ -180,10 +180,10 @@ double ScatteringStage::compute(const GridPointFunction& phph) const {
   std::ostringstream null_stream;
   const auto start = std::chrono::steady_clock::now();
   for (const Stored& stage : stored_) {
-    compute_pending_grid_points(args_.context, stage.work, static_cast<std::int64_t>(candidates_.size()),
-                                gp_batch_size_, *stage.checkpoint,
-                                args_.log.is_active() ? args_.log.stream() : null_stream,
-                                stage.label == "isotope" ? isotope : phph);
+    compute_pending_grid_points(
+        args_.context, stage.work, static_cast<std::int64_t>(candidates_.size()), gp_batch_size_,
+        *stage.checkpoint, args_.log.is_active() ? args_.log.stream() : null_stream,
+        s.log_level == config::LogLevel::kDebug, stage.label == "isotope" ? isotope : phph);
   }
   return seconds_since(start);
 }

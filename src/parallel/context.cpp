@@ -323,6 +323,11 @@ class MpiBackend final : public Context::Backend {
     int flag = 0;
     MPI_Status status;
     PH3MPI_MPI_CHECK(MPI_Iprobe, mpi_source(source), mpi_tag(tag), comm_, &flag, &status);
+    // Open MPI's ob1 looks for a match first and only then progresses the transports, so
+    // one MPI_Iprobe misses a message that is already in this rank's memory (it is
+    // queued, unseen, until the next MPI call). The coordinator's rank 0 probes once
+    // between grid points: a second probe here answers for what has arrived by now.
+    if (!flag) PH3MPI_MPI_CHECK(MPI_Iprobe, mpi_source(source), mpi_tag(tag), comm_, &flag, &status);
     if (!flag) return std::nullopt;
     return message_info(status);
   }

@@ -1,9 +1,11 @@
 #include "ph3mpi/parallel/coordinator.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <deque>
 #include <exception>
+#include <iomanip>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -57,8 +59,39 @@ std::string format_failure(const BatchFailure& failure) {
   return "ph3mpi: error (" + where + "): " + failure.message;
 }
 
+std::string balance_summary(const Context& context, const CoordinatorStats& stats) {
+  const std::vector<double> computing = context.allgather(stats.compute_seconds);
+  const std::vector<double> waiting = context.allgather(stats.wait_seconds);
+  const std::vector<std::size_t> batches = context.allgather(stats.local_batches.size());
+  if (!context.is_root()) return "";
+  const auto [fewest, most] = std::minmax_element(batches.begin(), batches.end());
+  const auto [least_computing, most_computing] = std::minmax_element(computing.begin(), computing.end());
+  const auto [least_waiting, most_waiting] = std::minmax_element(waiting.begin(), waiting.end());
+  std::ostringstream line;
+  line << std::fixed << std::setprecision(2) << "coordinator: " << context.size() << " rank"
+       << (context.size() == 1 ? "" : "s") << ", " << *fewest << "-" << *most << " batches, computing "
+       << *least_computing << "-" << *most_computing << " s, waiting " << *least_waiting << "-"
+       << *most_waiting << " s (most: rank " << (most_waiting - waiting.begin()) << ")";
+  return line.str();
+}
+
 namespace detail {
 namespace {
+
+// Adds the wall time of its scope to `total` (seconds).
+class ScopeTimer {
+ public:
+  explicit ScopeTimer(double& total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+  ~ScopeTimer() {
+    total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  ScopeTimer(const ScopeTimer&) = delete;
+  ScopeTimer& operator=(const ScopeTimer&) = delete;
+
+ private:
+  double& total_;
+  std::chrono::steady_clock::time_point start_;
+};
 
 // Message tags on the coordinator's private communicator.
 constexpr int kAssignTag = 1;   // rank 0 -> worker: a schedule index (int64), -1 = no more work
@@ -89,9 +122,11 @@ struct FailureMessage {
   }
 };
 
-// Runs one batch, turning any exception into a BatchFailure (rank filled in by the caller).
+// Runs one batch, turning any exception into a BatchFailure (rank filled in by the caller);
+// its wall time is added to `compute_seconds`.
 std::optional<BatchFailure> run_batch(const BatchRunner& runner, const Batch& batch, bool serialize,
-                                      std::vector<std::string>& bytes) {
+                                      std::vector<std::string>& bytes, double& compute_seconds) {
+  const ScopeTimer timer(compute_seconds);
   BatchFailure failure;
   try {
     bytes = runner(batch, serialize);
@@ -136,7 +171,7 @@ ByteOutcome run_sequential(const Context& context, const std::vector<Batch>& sch
   outcome.stats.batch_rank.assign(schedule.size(), 0);
   for (const Batch& batch : schedule) {
     std::vector<std::string> unused;
-    if (auto failure = run_batch(runner, batch, false, unused)) {
+    if (auto failure = run_batch(runner, batch, false, unused, outcome.stats.compute_seconds)) {
       failure->rank = context.rank();
       report_failure(context, options, *failure);
     }
@@ -202,7 +237,7 @@ ByteOutcome run_root(const Context& context, const Context& comm, const std::vec
     const Batch& batch = schedule[static_cast<std::size_t>(index)];
     outcome.stats.batch_rank[index] = 0;
     std::vector<std::string> unused;
-    if (auto failure = run_batch(runner, batch, false, unused)) {
+    if (auto failure = run_batch(runner, batch, false, unused, outcome.stats.compute_seconds)) {
       failure->rank = 0;
       report_failure(context, options, *failure);
     }
@@ -227,7 +262,12 @@ ByteOutcome run_root(const Context& context, const Context& comm, const std::vec
     if (next < n) {
       compute_own(next++);
     } else if (finished < n) {
-      handle(comm.probe(Context::kAnySource, Context::kAnyTag));
+      std::optional<Context::MessageInfo> status;
+      {
+        const ScopeTimer timer(outcome.stats.wait_seconds);
+        status = comm.probe(Context::kAnySource, Context::kAnyTag);
+      }
+      handle(*status);
     }
   }
   return outcome;
@@ -240,9 +280,16 @@ ByteOutcome run_worker(const Context& context, const Context& comm, const std::v
   PendingSend sending;  // owns the bytes of the report in flight
 
   auto receive_assignment = [&]() { queue.push_back(comm.receive<std::int64_t>(0, kAssignTag)); };
+  auto wait_for_send = [&]() {
+    const ScopeTimer timer(outcome.stats.wait_seconds);
+    sending.wait();
+  };
 
   while (true) {
-    if (queue.empty()) receive_assignment();
+    if (queue.empty()) {
+      const ScopeTimer timer(outcome.stats.wait_seconds);
+      receive_assignment();
+    }
     while (comm.iprobe(0, kAssignTag)) receive_assignment();
     const std::int64_t index = queue.front();
     queue.pop_front();
@@ -250,7 +297,7 @@ ByteOutcome run_worker(const Context& context, const Context& comm, const std::v
     const Batch& batch = schedule.at(static_cast<std::size_t>(index));
 
     std::vector<std::string> bytes;
-    if (auto failure = run_batch(runner, batch, ship_to_root, bytes)) {
+    if (auto failure = run_batch(runner, batch, ship_to_root, bytes, outcome.stats.compute_seconds)) {
       FailureMessage message{index, failure->items, failure->message};
       const std::string encoded = to_bytes(message);
       comm.send_bytes(0, kFailureTag, encoded.data(), static_cast<std::size_t>(checked_size(encoded)));
@@ -262,12 +309,12 @@ ByteOutcome run_worker(const Context& context, const Context& comm, const std::v
     outcome.stats.local_batches.push_back(index);
 
     ReportMessage report{index, std::move(bytes)};
-    sending.wait();
+    wait_for_send();
     std::string encoded = to_bytes(report);
     checked_size(encoded);
     sending = comm.isend_bytes(0, kReportTag, std::move(encoded));
   }
-  sending.wait();
+  wait_for_send();
   return outcome;
 }
 

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -237,6 +239,39 @@ TEST(MpiContext, SplitByNodeAndSharedMemory) {
   memory->fence();
   for (int r = 0; r < split.node.size(); ++r) EXPECT_EQ(slots[r], 100 + r);
   memory->fence();  // nobody frees (collectively) while another rank still reads
+}
+
+// The coordinator's rank 0 looks for reports with ONE iprobe between its own grid
+// points. A message already in this rank's shared memory must be found by that one
+// call: Open MPI's ob1 matches before it progresses, so a lone MPI_Iprobe returned
+// false for it and the worker starved for a whole grid point of rank 0 (Si 19^3, 2x1:
+// 1.36 s of 5.7 s waiting). Rank 1 sends (small: eager, complete once copied into
+// rank 0's memory), then raises a flag in node-shared memory; rank 0 waits for the flag
+// without any MPI call, so nothing has progressed the message before the iprobe.
+TEST(MpiContext, OneIprobeFindsAMessageAlreadyDelivered) {
+  const Context ctx = Context::mpi_world();
+  const Context node = ctx.split_by_node().node;
+  if (node.size() < 2) GTEST_SKIP() << "needs two ranks on one node";
+  const Context messages = node.duplicate();
+  const std::unique_ptr<ph3mpi::parallel::SharedMemory> memory = node.allocate_shared(sizeof(int));
+  int* sent_flag = static_cast<int*>(memory->data());
+  if (node.rank() == 0) *sent_flag = 0;
+  memory->fence();
+  constexpr int kTag = 21;
+  if (node.rank() == 1) {
+    messages.send_bytes(0, kTag, "report", 6);
+    __atomic_store_n(sent_flag, 1, __ATOMIC_RELEASE);
+  } else if (node.rank() == 0) {
+    while (__atomic_load_n(sent_flag, __ATOMIC_ACQUIRE) == 0) {
+    }
+    const bool found_at_once = messages.iprobe(Context::kAnySource, Context::kAnyTag).has_value();
+    EXPECT_TRUE(found_at_once);
+    // Received in any case, so that a failure above does not leave rank 1 waiting.
+    const Context::MessageInfo info = messages.probe(Context::kAnySource, Context::kAnyTag);
+    EXPECT_EQ(info.source, 1);
+    EXPECT_EQ(messages.receive_message(info), "report");
+  }
+  memory->fence();
 }
 
 TEST(MpiContext, MpiErrorsOfContextCallsAreExceptions) {

@@ -243,6 +243,25 @@ TEST(CoordinatorProgress, RankZeroCountsEveryBatch) {
   }
 }
 
+TEST(CoordinatorBalance, ComputingSecondsCoverTheWorkAndRankZeroSummarizes) {
+  const Context context = Context::mpi_world();
+  const std::vector<WorkItem> items = make_items(20);
+  Log log;
+  const auto result = run(context, items, 0, Delivery::kToRoot, log);
+  // run() sleeps 300 us per item inside compute: a lower bound, whatever the machine's load.
+  EXPECT_GE(result.stats.compute_seconds, 300e-6 * static_cast<double>(log.items.size()));
+  EXPECT_GE(result.stats.wait_seconds, 0.0);
+  const std::string line = balance_summary(context, result.stats);
+  if (context.is_root()) {
+    const std::string ranks = std::to_string(context.size()) + (context.size() == 1 ? " rank, " : " ranks, ");
+    EXPECT_EQ(line.rfind("coordinator: " + ranks, 0), 0u) << line;
+    EXPECT_NE(line.find(" batches, computing "), std::string::npos) << line;
+    EXPECT_NE(line.find(" s, waiting "), std::string::npos) << line;
+  } else {
+    EXPECT_TRUE(line.empty());
+  }
+}
+
 TEST(CoordinatorTrace, OneLinePerCallSiteNamingTheRank) {
   const Context context = Context::mpi_world();
   std::ostringstream out;

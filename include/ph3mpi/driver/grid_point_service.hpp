@@ -37,11 +37,13 @@ PendingWork resume_checkpoint(const parallel::Context& context, const std::files
 // Collective. Computes `work.items` over all ranks (coordinator, batches of gp_batch_size,
 // largest cost first); compute(gp, batch) runs on the rank that got the grid point and its
 // result is written to `checkpoint` before the batch is reported. Progress lines go to
-// `progress_out` on rank 0. Returns when every result is durable and visible to every
-// rank. An exception in compute names its grid point in the one error message.
+// `progress_out` on rank 0, and with `report_balance` (log_level = "debug") the
+// coordinator's balance_summary after them. Returns when every result is durable and
+// visible to every rank. An exception in compute names its grid point in the one error
+// message.
 void compute_pending_grid_points(
     const parallel::Context& context, const PendingWork& work, std::int64_t num_grid_points,
     std::int64_t gp_batch_size, const io::Checkpoint& checkpoint, std::ostream& progress_out,
-    const std::function<NamedArrays(std::int64_t gp, std::int64_t batch)>& compute);
+    bool report_balance, const std::function<NamedArrays(std::int64_t gp, std::int64_t batch)>& compute);
 
 }  // namespace ph3mpi::driver

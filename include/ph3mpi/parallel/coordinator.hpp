@@ -113,7 +113,18 @@ struct CoordinatorOptions {
 struct CoordinatorStats {
   std::vector<int> batch_rank;              // rank 0: the rank that computed schedule[i]; empty elsewhere
   std::vector<std::int64_t> local_batches;  // schedule indices this rank computed, in the order it did
+  // This rank's wall time (seconds) inside compute + on_done, and blocked in the
+  // coordinator: a worker waiting for an assignment or for its last report to leave,
+  // rank 0 waiting for reports once the schedule is handed out. A worker that waits
+  // long while rank 0 computes is starved (see docs/performance.md).
+  double compute_seconds = 0.0;
+  double wait_seconds = 0.0;
 };
+
+// Collective. One line on rank 0 (empty elsewhere) on how evenly the ranks were used:
+// "coordinator: 2 ranks, 112-108 batches, computing 4.50-4.55 s, waiting 0.01-0.05 s
+// (most: rank 1)" - computing and waiting are min-max over the ranks (stats of each).
+std::string balance_summary(const Context& context, const CoordinatorStats& stats);
 
 template <typename Result>
 struct CoordinatorRun {
