@@ -29,7 +29,7 @@ base="${BASE_BUILD:-}"
 p3py="${PHONO3PY_PYTHON:-}"
 p3repeat="${PHONO3PY_REPEAT:-$repeat}"
 p3threads="${PHONO3PY_THREADS:-2}"
-declare -A RECORDED=([si]=110.7 [aln]=45.7)
+declare -A RECORDED=([si]=106.3 [aln]=38.7)
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export OPENBLAS_NUM_THREADS=1
