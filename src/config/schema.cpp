@@ -80,8 +80,7 @@ std::vector<KeyDecl> make_declarations() {
     d.choices = {"quiet", "info", "debug"};
     d.doc =
         "Amount of progress output printed by rank 0; debug adds after each grid-point stage how evenly the "
-        "ranks "
-        "were used (batches, seconds computing and waiting for work, min-max over the ranks)";
+        "ranks were used (batches, seconds computing and waiting for work, min-max over the ranks)";
     add(d);
   }
 

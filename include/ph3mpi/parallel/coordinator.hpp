@@ -122,7 +122,7 @@ struct CoordinatorStats {
 };
 
 // Collective. One line on rank 0 (empty elsewhere) on how evenly the ranks were used:
-// "coordinator: 2 ranks, 112-108 batches, computing 4.50-4.55 s, waiting 0.01-0.05 s
+// "coordinator: 2 ranks, 108-112 batches, computing 4.50-4.55 s, waiting 0.01-0.05 s
 // (most: rank 1)" - computing and waiting are min-max over the ranks (stats of each).
 std::string balance_summary(const Context& context, const CoordinatorStats& stats);
 
