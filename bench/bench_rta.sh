@@ -2,7 +2,7 @@
 # Benchmark of the RTA service: whole-process wall time of
 #   mpirun -np R ph3mpi (mode = "rta", tetrahedron, T = 300 K)
 # on Si-PBEsol 19x19x19 (220 ir grid points), AlN-LDA 13x13x9 (105) and, with
-# CASES=siconv8, the 24-band Si conventional cell at 6x6x6 (20) at the splits
+# CASES=siconv8, the 24-band Si conventional cell at 8x8x8 (35) at the splits
 # (ranks x threads) in SPLITS, REPEAT times each, median reported, with the peak RSS of
 # each rank. Parallel efficiency 1 -> 2 ranks = t(1x1) / (2 t(2x1)) when both are run.
 #
@@ -40,7 +40,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ratio() { echo "$1 / $2" | bc -l; }
 
 crystal_of() { case "$1" in si) echo si-pbesol ;; aln) echo aln-lda ;; siconv8) echo si-conv8 ;; esac; }
-mesh_of() { case "$1" in si) echo "19,19,19" ;; aln) echo "13,13,9" ;; siconv8) echo "6,6,6" ;; esac; }
+mesh_of() { case "$1" in si) echo "19,19,19" ;; aln) echo "13,13,9" ;; siconv8) echo "8,8,8" ;; esac; }
 
 config() {  # case tag -> config path (tag keeps the output folders of the builds apart)
   cat > "$work/$1-$2.toml" <<TOML

@@ -8,6 +8,10 @@
 #include <sstream>
 
 #include "ph3mpi/common/error.hpp"
+#include "ph3mpi/crystal/shortest_vectors.hpp"
+#include "ph3mpi/driver/shared_interaction.hpp"
+#include "ph3mpi/interaction/atom_triplets.hpp"
+#include "ph3mpi/interaction/real_to_reciprocal.hpp"
 #include "ph3mpi/parallel/block_cyclic_ops.hpp"
 
 namespace ph3mpi::driver {
@@ -171,6 +175,24 @@ MemoryModel model_memory(const MemorySizes& z) {
   };
 
   add("force constants", "fc2 + fc3 as loaded", z.force_constant_bytes, every);
+  if (mode_needs_fc3(z.mode)) {
+    // interaction::RealToReciprocal beyond its input: the tables (one copy per node), and
+    // per grid point in flight W and its separable partial sums; per thread the batched
+    // products. The tables' sizes need fc3's values (interaction_counts).
+    const auto num_band = static_cast<std::size_t>(z.num_band);
+    add("batched fc3 products (per thread)", "512 (nb/3)^3 batch T",
+        static_cast<double>(interaction::RealToReciprocal::products_bytes_per_thread(
+            num_band, interaction::RealToReciprocal::automatic_batch_size(num_band))) *
+            T,
+        every);
+    if (z.interaction.known) {
+      add("fc3 tables (real -> reciprocal)", "nonzero fc3 blocks padded + index", z.interaction.table_bytes,
+          node);
+      add("lattice-vector sums W of a grid point", "512 rows", z.interaction.lattice_sums_bytes, every);
+      add("separable sums of a grid point (largest)", "512 min(N_t, D0 D1) groups, <= 256 MiB",
+          z.interaction.separable_sums_bytes, every);
+    }
+  }
   // BZ grid: addresses (3 int64) and BZ -> GR map per BZ point, GR -> BZ map and the
   // irreducible mapping per grid point.
   add("BZ grid", "32 N_bz + 40 N", 32 * N_bz + 40 * N, every);
@@ -224,6 +246,25 @@ MemoryModel model_memory(const MemorySizes& z) {
   return m;
 }
 
+InteractionCounts interaction_counts(const Inputs& inputs, const grid::BZGrid& bz_grid, double max_triplets) {
+  InteractionCounts c;
+  if (!mode_needs_fc3(inputs.settings.mode) || !inputs.fc3 || !inputs.fc3->has_values) return c;
+  using interaction::RealToReciprocal;
+  const interaction::AtomTriplets atoms = interaction::make_atom_triplets(
+      inputs.supercell, inputs.primitive,
+      crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec));
+  const RealToReciprocal::TableSizes sizes =
+      RealToReciprocal::table_sizes(fc3_view(*inputs.fc3), atoms, &bz_grid);
+  // The (a_0 mod D_0, a_1 mod D_1) pairs of one grid point's q1: at most D_0 D_1 and N_t.
+  const double pairs = std::min(static_cast<double>(bz_grid.D_diag(0) * bz_grid.D_diag(1)), max_triplets);
+  c.known = true;
+  c.table_bytes = static_cast<double>(sizes.bytes());
+  c.lattice_sums_bytes = static_cast<double>(RealToReciprocal::lattice_sums_bytes(sizes));
+  c.separable_sums_bytes = static_cast<double>(
+      RealToReciprocal::separable_sums_bytes(sizes, static_cast<std::size_t>(std::max(1.0, pairs))));
+  return c;
+}
+
 MemorySizes memory_sizes(const Inputs& in, const GridCounts& grid, int ranks, int threads) {
   const config::Settings& s = in.settings;
   MemorySizes z;
@@ -233,6 +274,7 @@ MemorySizes memory_sizes(const Inputs& in, const GridCounts& grid, int ranks, in
   z.num_ir_points = grid.num_ir_points;
   z.max_triplets = grid.max_triplets;
   z.exact_grid = grid.exact;
+  z.interaction = grid.interaction;
   z.num_band = in.num_bands();
   z.num_band0 = s.band_indices ? s.band_indices->size() : z.num_band;
   z.num_temperatures = s.temperatures.size();

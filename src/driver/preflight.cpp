@@ -66,6 +66,7 @@ GridCounts counts_from_grid(const Inputs& inputs) {
       static_cast<double>(inputs.settings.is_kappa_star ? ir.ir_grid_points.size() : ir.ir_grid_map.size());
   c.max_triplets = max_triplets(inputs, c.num_grid_points);
   c.exact = true;
+  c.interaction = interaction_counts(inputs, bz_grid, c.max_triplets);
   return c;
 }
 

@@ -1116,9 +1116,28 @@ RealToReciprocal::RealToReciprocal(std::shared_ptr<const void> tables, std::size
   // Batch: by default 32 triplets, fewer when the products of a batch (batch x
   // num_band^3 complex) would exceed 8 MB. W streams through the cache once per batch;
   // beyond ~32 triplets the gain is small (bench/bench_interaction --batch).
-  const std::size_t nb = num_band();
-  batch_size_ = batch_size > 0 ? batch_size
-                               : std::clamp<std::size_t>((std::size_t{8} << 20) / (nb * nb * nb * 16), 1, 32);
+  batch_size_ = batch_size > 0 ? batch_size : automatic_batch_size(num_band());
+}
+
+std::size_t RealToReciprocal::automatic_batch_size(std::size_t num_band) {
+  const std::size_t nb3 = std::max<std::size_t>(1, num_band * num_band * num_band);
+  return std::clamp<std::size_t>((std::size_t{8} << 20) / (nb3 * 16), 1, 32);
+}
+
+std::size_t RealToReciprocal::lattice_sums_bytes(const TableSizes& sizes) {
+  return sizes.rows * 2 * kStride * sizeof(double);
+}
+
+std::size_t RealToReciprocal::separable_sums_bytes(const TableSizes& sizes, std::size_t num_pairs) {
+  const double bytes = static_cast<double>(num_pairs) * static_cast<double>(sizes.groups) * 2 * kStride *
+                       static_cast<double>(sizeof(double));
+  return bytes <= static_cast<double>(kMaxSeparableBytes) ? static_cast<std::size_t>(bytes)
+                                                          : kMaxSeparableBytes;
+}
+
+std::size_t RealToReciprocal::products_bytes_per_thread(std::size_t num_band, std::size_t batch_size) {
+  const std::size_t n_p = num_band / 3;
+  return n_p * n_p * n_p * batch_size * 2 * kStride * sizeof(double);
 }
 
 std::vector<Complex> RealToReciprocal::svec_phases(std::int64_t grid_point) const {
@@ -1253,7 +1272,9 @@ std::vector<RealToReciprocal::Q0Sums> RealToReciprocal::prepare_q0s(const Triple
                              double(keys.size()) * double(line_c1_.size()) +
                              double(m) * double(group_c2_.size());
     const double t2_bytes = double(keys.size()) * double(group_c2_.size()) * 2 * kStride * sizeof(double);
-    if (2 * separable < direct && t2_bytes <= 256.0 * (1 << 20)) make_separable(q0s.back(), keys);
+    if (2 * separable < direct && t2_bytes <= static_cast<double>(kMaxSeparableBytes)) {
+      make_separable(q0s.back(), keys);
+    }
   }
   return q0s;
 }

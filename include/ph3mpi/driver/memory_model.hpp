@@ -28,6 +28,7 @@
 
 #include "ph3mpi/config/settings.hpp"
 #include "ph3mpi/driver/inputs.hpp"
+#include "ph3mpi/grid/bz_grid.hpp"
 #include "ph3mpi/parallel/node_resources.hpp"
 
 namespace ph3mpi::driver {
@@ -45,6 +46,16 @@ struct MemoryItem {
 // conjugate-gradient one that keeps only the distributed matrix (~8 n^2 / P) and a few
 // vectors, no eigenvectors and no eigen-solver workspace.
 enum class LbteSolverKind { kDirect, kConjugateGradient };
+
+// The fc3 real -> reciprocal work (interaction::RealToReciprocal) as the built grid and
+// fc3's values give it; `known` false when this process did not read fc3's values (then
+// these items are not counted).
+struct InteractionCounts {
+  bool known = false;
+  double table_bytes = 0;           // the tables, once per node
+  double lattice_sums_bytes = 0;    // W of a grid point
+  double separable_sums_bytes = 0;  // its largest separable partial sums
+};
 
 // The sizes the formulas take.
 struct MemorySizes {
@@ -73,7 +84,8 @@ struct MemorySizes {
   int nprow = 1, npcol = 1;
   bool pdsyevr = false;
   std::size_t num_temperatures_solved =
-      0;  // collision rows kept per grid point (T > 0 ones and others alike)
+      0;                          // collision rows kept per grid point (T > 0 ones and others alike)
+  InteractionCounts interaction;  // rta, lbte, ise, rse
 };
 
 struct MemoryModel {
@@ -104,7 +116,11 @@ MemoryModel model_memory(const MemorySizes& sizes);
 struct GridCounts {
   double num_grid_points = 0, num_bz_points = 0, num_ir_points = 0, max_triplets = 0;
   bool exact = false;
+  InteractionCounts interaction;
 };
+// The real -> reciprocal sizes of the modes that need fc3, for this grid (a pass over the
+// fc3 terms, as the table build's sizing); unknown without fc3's values.
+InteractionCounts interaction_counts(const Inputs& inputs, const grid::BZGrid& bz_grid, double max_triplets);
 MemorySizes memory_sizes(const Inputs& inputs, const GridCounts& grid, int ranks, int threads);
 
 // What one rank may use.

@@ -254,6 +254,17 @@ class RealToReciprocal {
   bool make_r0_average() const noexcept { return make_r0_average_; }
   // Triplets per matrix product (callers batch their triplets by it).
   std::size_t batch_size() const noexcept { return batch_size_; }
+  // The automatic batch_size for num_band bands (constructor argument 0).
+  static std::size_t automatic_batch_size(std::size_t num_band);
+
+  // Memory of the work beyond the tables (for memory estimates), bytes: per grid point in
+  // flight, W (its rows of 32 complex) and the largest separable partial sums (pairs x
+  // groups rows, at most kMaxSeparableBytes: above it the direct form is used), given the
+  // number of (a_0, a_1) pairs (at most D_0 D_1); per thread, the batched products.
+  static constexpr std::size_t kMaxSeparableBytes = std::size_t{256} << 20;
+  static std::size_t lattice_sums_bytes(const TableSizes& sizes);
+  static std::size_t separable_sums_bytes(const TableSizes& sizes, std::size_t num_pairs);
+  static std::size_t products_bytes_per_thread(std::size_t num_band, std::size_t batch_size);
   // Distinct lattice vectors L over all blocks, and rows of W summed over the blocks
   // (the inner dimensions of the products): a triplet costs 8 * 27 * num_rows() flops.
   std::size_t num_lattice_vectors() const noexcept { return lattice_c_.size(); }

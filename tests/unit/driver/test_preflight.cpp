@@ -12,8 +12,12 @@
 #include <string>
 
 #include "ph3mpi/common/error.hpp"
+#include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/memory_model.hpp"
 #include "ph3mpi/driver/preflight.hpp"
+#include "ph3mpi/grid/ir_grid_points.hpp"
+#include "ph3mpi/interaction/real_to_reciprocal.hpp"
+#include "ph3mpi/interaction/triplets.hpp"
 #include "ph3mpi/parallel/context.hpp"
 #include "test_support.hpp"
 
@@ -155,7 +159,7 @@ TEST_F(PreflightTest, ResolvedMeshBounds) {
 
 TEST_F(PreflightTest, MemoryRefusalNamesEstimateAndBudget) {
   const auto in = inputs("rta", "mesh = [1000, 1000, 1000]\n");
-  const ph3mpi::driver::GridCounts counts{1e9, 1e9, 1e9 / 48, 5e8, false};
+  const ph3mpi::driver::GridCounts counts{1e9, 1e9, 1e9 / 48, 5e8, false, {}};
   const auto model = ph3mpi::driver::model_memory(ph3mpi::driver::memory_sizes(in, counts, 1, 1));
   ph3mpi::parallel::NodeMemory node;
   node.bytes = 23ULL << 30;
@@ -204,6 +208,52 @@ TEST(ThreadCount, AbsurdCountsAreRefusedWithTheVariable) {
     EXPECT_NE(what.find("OMP_NUM_THREADS=100000"), std::string::npos) << what;
     EXPECT_NE(what.find("more than 64"), std::string::npos) << what;
   }
+}
+
+// The real -> reciprocal items are the kernel's own sizes: the tables and W of the object
+// the run builds, and partial sums no larger than any grid point's separable form holds.
+TEST_F(PreflightTest, InteractionItemsAreTheKernelsSizes) {
+  using ph3mpi::interaction::RealToReciprocal;
+  const auto in = inputs("rta", "mesh = [11, 11, 11]\n");
+  const ph3mpi::grid::BZGrid bz_grid = ph3mpi::driver::make_bz_grid(in);
+  const double max_triplets = std::ceil(11.0 * 11 * 11 / 2) + 1;  // as the run bounds N_t
+  const ph3mpi::driver::InteractionCounts counts =
+      ph3mpi::driver::interaction_counts(in, bz_grid, max_triplets);
+  ASSERT_TRUE(counts.known);
+  const ph3mpi::interaction::Interaction itr = ph3mpi::driver::make_interaction(in, bz_grid, {});
+  const RealToReciprocal& r2r = itr.real_to_reciprocal();
+  EXPECT_EQ(counts.table_bytes, static_cast<double>(r2r.table_bytes()));
+  EXPECT_EQ(counts.lattice_sums_bytes, 512.0 * static_cast<double>(r2r.num_rows()));
+  const ph3mpi::grid::IrGridPoints ir = ph3mpi::grid::get_ir_grid_points(bz_grid);
+  std::size_t separable = 0;
+  for (const std::int64_t gp : ir.ir_grid_points_bz) {
+    const auto triplets = ph3mpi::interaction::get_triplets_at_q(gp, bz_grid);
+    ASSERT_LE(static_cast<double>(triplets.size()), max_triplets);
+    for (const auto& q0 : r2r.prepare_q0s(triplets.triplets.data(), triplets.size())) {
+      EXPECT_LE(static_cast<double>(q0.t2.size() * sizeof(double)), counts.separable_sums_bytes) << gp;
+      if (q0.separable()) ++separable;
+    }
+  }
+  EXPECT_GT(separable, 0u);  // the bound was checked against real partial sums
+
+  ph3mpi::driver::GridCounts grid{static_cast<double>(bz_grid.num_gr_points()),
+                                  static_cast<double>(bz_grid.num_bz_points()),
+                                  static_cast<double>(ir.ir_grid_points.size()),
+                                  max_triplets,
+                                  true,
+                                  counts};
+  const auto model = ph3mpi::driver::model_memory(ph3mpi::driver::memory_sizes(in, grid, 1, 3));
+  EXPECT_EQ(item(model, "fc3 tables (real -> reciprocal)"), counts.table_bytes);
+  EXPECT_EQ(item(model, "lattice-vector sums W of a grid point"), counts.lattice_sums_bytes);
+  EXPECT_EQ(item(model, "separable sums of a grid point (largest)"), counts.separable_sums_bytes);
+  EXPECT_EQ(item(model, "batched fc3 products (per thread)"),
+            3.0 * static_cast<double>(RealToReciprocal::products_bytes_per_thread(6, r2r.batch_size())));
+
+  // A rank that did not read fc3's values (node-shared fc3) cannot size the tables.
+  grid.interaction = {};
+  const auto unknown = ph3mpi::driver::model_memory(ph3mpi::driver::memory_sizes(in, grid, 1, 3));
+  EXPECT_EQ(item(unknown, "fc3 tables (real -> reciprocal)"), -1);
+  EXPECT_GT(item(unknown, "batched fc3 products (per thread)"), 0);
 }
 
 }  // namespace
