@@ -70,7 +70,8 @@ int run(const parallel::Context& context, const CommandLine& cl) {
   const OutputDirHold hold = hold_output_dir(inputs.settings, context, std::cerr, part);
   const parallel::Rank0Stream log(std::cout,
                                   context.is_root() && inputs.settings.log_level != config::LogLevel::kQuiet);
-  return runner(ModeArguments{context, inputs, log, part, [&inputs] { release_fc3_values(inputs); }});
+  return runner(
+      ModeArguments{context, inputs, log, part, [&inputs] { release_fc3_values(inputs); }, size.interaction});
 }
 
 }  // namespace

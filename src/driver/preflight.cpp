@@ -167,6 +167,7 @@ RunSizeCheck check_run_size(const Inputs& inputs, const parallel::Context& conte
     grid_fits = result.budget.bytes <= 0 || grid_bytes <= result.budget.bytes ? 1 : 0;
     if (grid_fits != 0) {
       counts = counts_from_grid(inputs);
+      result.interaction = counts.interaction;
       model = model_memory(memory_sizes(inputs, counts, context.size(), threads));
     }
     fits = result.budget.bytes <= 0 || model.worst_rank_bytes(on_node) <= result.budget.bytes ? 1 : 0;

@@ -146,9 +146,7 @@ std::string ScatteringStage::settings_lines() const {
   counts.num_ir_points = static_cast<double>(plan_.grid_points.size());
   counts.max_triplets = std::ceil(counts.num_grid_points / 2) + 1;
   counts.exact = true;
-  // (Only rank 0 prints this, and it holds fc3's values: the others skip the sizing pass.)
-  if (args_.context.is_root())
-    counts.interaction = interaction_counts(args_.inputs, bz_grid_, counts.max_triplets);
+  counts.interaction = args_.interaction;  // the pre-flight's sizing (rank 0 prints this)
   const MemoryModel model =
       model_memory(memory_sizes(args_.inputs, counts, args_.context.size(), omp_get_max_threads()));
   b << "\n  memory estimate per rank: "

@@ -10,6 +10,7 @@
 
 #include "ph3mpi/config/settings.hpp"
 #include "ph3mpi/driver/inputs.hpp"
+#include "ph3mpi/driver/memory_model.hpp"
 #include "ph3mpi/parallel/context.hpp"
 
 namespace ph3mpi::driver {
@@ -36,6 +37,9 @@ struct ModeArguments {
   // Frees the values of inputs.fc3 (inputs.fc3->has_values becomes false); make_interaction
   // calls it once the node-shared tables hold what it needs of them. Empty: kept.
   std::function<void()> release_fc3 = {};
+  // The pre-flight's sizing of the real -> reciprocal work (rank 0; unknown elsewhere), for
+  // the memory estimate of the settings block without a second sizing pass over fc3.
+  InteractionCounts interaction = {};
 };
 
 // Called on every rank; returns the process exit code (0 = success). Errors are
