@@ -84,8 +84,9 @@ struct MemorySizes {
   int nprow = 1, npcol = 1;
   bool pdsyevr = false;
   std::size_t num_temperatures_solved =
-      0;                          // collision rows kept per grid point (T > 0 ones and others alike)
-  InteractionCounts interaction;  // rta, lbte, ise, rse
+      0;  // collision rows kept per grid point (T > 0 ones and others alike)
+  // The real -> reciprocal work of rta, lbte, ise and rse.
+  InteractionCounts interaction;
 };
 
 struct MemoryModel {

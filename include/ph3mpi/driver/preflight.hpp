@@ -46,9 +46,10 @@ struct RunSizeCheck {
   std::optional<MemoryModel> model;  // unset for a mode without a mesh
   MemoryBudget budget;
   int ranks_on_node = 1;
-  bool fits = true;               // the model fits the budget
-  bool grid_fits = true;          // the BZ grid itself may be built (it was, for the exact counts)
-  InteractionCounts interaction;  // rank 0's sizing of the real -> reciprocal work (unknown elsewhere)
+  bool fits = true;       // the model fits the budget
+  bool grid_fits = true;  // the BZ grid itself may be built (it was, for the exact counts)
+  // Rank 0's sizing of the real -> reciprocal work (unknown elsewhere).
+  InteractionCounts interaction;
 };
 
 // Collective. The mesh checks, then the memory model: first from the mesh alone (lower
