@@ -79,15 +79,19 @@ void check_grid_point_settings(const Inputs& inputs, const grid::BZGrid& bz_grid
   });
 }
 
+interaction::AtomTriplets make_atom_triplets(const Inputs& inputs) {
+  return interaction::make_atom_triplets(
+      inputs.supercell, inputs.primitive,
+      crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec));
+}
+
 interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGrid& bz_grid,
                                           const parallel::Context& context,
                                           std::vector<std::int64_t> band_indices,
                                           const std::function<void()>& release_fc3) {
   if (!inputs.fc3) throw SettingsError("this mode needs fc3, which was not loaded");
   const io::ForceConstants& fc3 = *inputs.fc3;
-  interaction::AtomTriplets atoms = interaction::make_atom_triplets(
-      inputs.supercell, inputs.primitive,
-      crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec));
+  interaction::AtomTriplets atoms = make_atom_triplets(inputs);
   const interaction::Fc3View view = fc3_view(fc3);
   // Shared per node unless every rank read fc3 (PH3MPI_NODE_SHARED_FC3=0, or a caller's
   // own Inputs): then each rank builds its own tables, as before.
@@ -111,12 +115,7 @@ interaction::Interaction make_interaction(const Inputs& inputs, const grid::BZGr
   if (!inputs.fc3 || !inputs.fc3->has_values)
     throw SettingsError("this mode needs fc3, which was not loaded");
   interaction::Interaction itr(
-      interaction::RealToReciprocal(
-          fc3_view(*inputs.fc3),
-          interaction::make_atom_triplets(
-              inputs.supercell, inputs.primitive,
-              crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec)),
-          bz_grid),
+      interaction::RealToReciprocal(fc3_view(*inputs.fc3), make_atom_triplets(inputs), bz_grid),
       inputs.primitive.masses, bz_grid, std::move(band_indices), inputs.settings.cutoff_frequency);
   itr.set_degenerate_average(inputs.settings.degenerate_average);
   return itr;

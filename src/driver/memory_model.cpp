@@ -8,9 +8,8 @@
 #include <sstream>
 
 #include "ph3mpi/common/error.hpp"
-#include "ph3mpi/crystal/shortest_vectors.hpp"
+#include "ph3mpi/driver/harmonic_setup.hpp"
 #include "ph3mpi/driver/shared_interaction.hpp"
-#include "ph3mpi/interaction/atom_triplets.hpp"
 #include "ph3mpi/interaction/real_to_reciprocal.hpp"
 #include "ph3mpi/parallel/block_cyclic_ops.hpp"
 
@@ -250,11 +249,8 @@ InteractionCounts interaction_counts(const Inputs& inputs, const grid::BZGrid& b
   InteractionCounts c;
   if (!mode_needs_fc3(inputs.settings.mode) || !inputs.fc3 || !inputs.fc3->has_values) return c;
   using interaction::RealToReciprocal;
-  const interaction::AtomTriplets atoms = interaction::make_atom_triplets(
-      inputs.supercell, inputs.primitive,
-      crystal::shortest_vectors(inputs.supercell, inputs.primitive, inputs.symprec));
   const RealToReciprocal::TableSizes sizes =
-      RealToReciprocal::table_sizes(fc3_view(*inputs.fc3), atoms, &bz_grid);
+      RealToReciprocal::table_sizes(fc3_view(*inputs.fc3), make_atom_triplets(inputs), &bz_grid);
   // The (a_0 mod D_0, a_1 mod D_1) pairs of one grid point's q1: at most D_0 D_1 and N_t.
   const double pairs = std::min(static_cast<double>(bz_grid.D_diag(0) * bz_grid.D_diag(1)), max_triplets);
   c.known = true;

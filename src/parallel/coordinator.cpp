@@ -262,12 +262,10 @@ ByteOutcome run_root(const Context& context, const Context& comm, const std::vec
     if (next < n) {
       compute_own(next++);
     } else if (finished < n) {
-      std::optional<Context::MessageInfo> status;
-      {
+      handle([&] {
         const ScopeTimer timer(outcome.stats.wait_seconds);
-        status = comm.probe(Context::kAnySource, Context::kAnyTag);
-      }
-      handle(*status);
+        return comm.probe(Context::kAnySource, Context::kAnyTag);
+      }());
     }
   }
   return outcome;

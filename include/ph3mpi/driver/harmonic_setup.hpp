@@ -10,6 +10,7 @@
 #include "ph3mpi/grid/bz_grid.hpp"
 #include "ph3mpi/grid/grid_matrix.hpp"
 #include "ph3mpi/grid/ir_grid_points.hpp"
+#include "ph3mpi/interaction/atom_triplets.hpp"
 #include "ph3mpi/interaction/interaction.hpp"
 #include "ph3mpi/parallel/context.hpp"
 #include "ph3mpi/phonon/dynamical_matrix.hpp"
@@ -30,6 +31,10 @@ std::array<std::int64_t, 3> mesh_numbers(const grid::BZGrid& bz_grid);
 
 // D(q) from fc2 on the phonon supercell (NAC as inputs.nac says).
 std::unique_ptr<phonon::DynamicalMatrix> make_dynamical_matrix(const Inputs& inputs);
+
+// The fc3 supercell's atom triplets with its shortest vectors (what the interaction and
+// its table sizing take).
+interaction::AtomTriplets make_atom_triplets(const Inputs& inputs);
 
 // phono3py's Interaction for the fc3 of `inputs` on `bz_grid`: atom triplets with the
 // shortest vectors of the fc3 supercell, primitive masses, settings.cutoff_frequency;
